@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: Apache-2.0
+# The two commands a new user needs: `make demo` and `make test` (both install what they need).
+TARGETS := cortex-m3 cortex-m4 cortex-m7 cortex-m33 cortex-m55
+PRESETS := host host-asan $(TARGETS)
+
+.PHONY: demo test build setup bench format clean $(addprefix build-,$(PRESETS))
+
+## demo: build for the host and Cortex-M55, run the demo on the emulated Corstone-300
+demo: setup build-host build-cortex-m55
+	@scripts/demo.sh
+
+## test: build the host, host-asan and all five Cortex-M targets, run every test
+test: setup
+	@scripts/test.sh $(PRESETS)
+
+## build: configure and build every preset
+build: setup $(addprefix build-,$(PRESETS))
+
+## bench: instruction counts of the benchmark programs on M4 and M55 (table + JSON)
+bench: setup build-host build-cortex-m4 build-cortex-m55
+	@/usr/bin/env python3 scripts/bench.py --targets cortex-m4 cortex-m55
+
+setup:
+	@scripts/setup.sh
+
+# Board builds use host tools from build/host (e.g. the golden-vector packer): host first.
+$(addprefix build-,$(TARGETS)): build-host
+$(addprefix build-,$(PRESETS)): build-%:
+	@cmake --preset $* >/dev/null
+	@cmake --build --preset $*
+
+format:
+	@git ls-files '*.cpp' '*.h' '*.c' | xargs clang-format -i
+
+clean:
+	rm -rf build

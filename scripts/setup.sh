@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Installs every Debian package that tinyexec's build, tests and demo need. Idempotent: when
+# everything is present it only checks, in a second or two.
+set -euo pipefail
+
+packages=(
+  cmake ninja-build g++ make                        # host build
+  libgtest-dev libgmock-dev libbenchmark-dev        # host tests and benchmarks
+  nlohmann-json3-dev                                # JSON (golden vectors, reports)
+  gcc-arm-none-eabi libnewlib-arm-none-eabi         # Cortex-M cross toolchain + newlib-nano
+  libstdc++-arm-none-eabi-newlib
+  qemu-system-arm                                   # emulated Cortex-M boards
+  python3                                           # benchmark collection (stdlib only)
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "setup: installing ${missing[*]}"
+sudo_cmd=()
+[[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
