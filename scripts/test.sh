@@ -18,11 +18,14 @@ for preset in "$@"; do
   echo "=== $preset: test"
   log="build/$preset/ctest.log"
   ctest --preset "$preset" -j "$jobs" 2>&1 | tee "$log"
-  p=$(grep -cE 'Test +#[0-9]+: .* Passed' "$log")
-  f=$(grep -cE 'Test +#[0-9]+: .* (\*\*\*Failed|\*\*\*Timeout|\*\*\*Exception|Not Run)' "$log")
-  s=$(grep -cE 'Test +#[0-9]+: .* \*\*\*Skipped' "$log")
+  ctest_status=${PIPESTATUS[0]}
+  p=$(grep -cE 'Test +#[0-9]+: .*[ .]Passed' "$log")
+  f=$(grep -cE 'Test +#[0-9]+: .*\*\*\*(Failed|Timeout|Exception|Not Run)' "$log")
+  s=$(grep -cE 'Test +#[0-9]+: .*\*\*\*Skipped' "$log")
   if [[ $((p + f + s)) -eq 0 ]]; then
     broken+=("$preset (no test ran)")
+  elif [[ $ctest_status -ne 0 && $f -eq 0 ]]; then
+    broken+=("$preset (ctest exited with $ctest_status)")
   fi
   summary+=("$(printf '%-12s %4d passed, %d failed, %d skipped' "$preset" "$p" "$f" "$s")")
   passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
