@@ -29,6 +29,8 @@ struct OpSchema {
   // The reference semantics: outputs from input tensors (nullptr for an omitted optional
   // input). Plain, clear C++; the numerical reference for every test.
   std::vector<Tensor> (*evaluate)(const Node& node, std::span<const Tensor* const> inputs);
+  // Multiply-accumulates of one execution (for reports); nullptr: the op does none.
+  int64_t (*macs)(const Node& node) = nullptr;
 };
 
 class OpRegistry {
