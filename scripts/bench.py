@@ -45,6 +45,34 @@ def run_program(target, elf):
     return rows
 
 
+def write_results_markdown(results_dir):
+    """bench/RESULTS.md: one table per suite from every bench/results/*.json."""
+    lines = ["# Benchmark results", "",
+             "Executed instructions under QEMU (exact, from tools/qemu-icount), not cycles.",
+             "Regenerate everything with `make bench` (runs scripts/bench.py on M4 and M55).", ""]
+    for path in sorted(results_dir.glob("*.json")):
+        rows = json.loads(path.read_text())
+        targets = sorted({r["target"] for r in rows}, key=lambda t: int(t.split("-m")[1]))
+        lines += [f"## {path.stem}", ""]
+        header = "| benchmark | unit |" + "".join(f" {t} instructions | {t} per unit |" for t in targets)
+        lines += [header, "|---|---|" + "---:|---:|" * len(targets)]
+        names = []
+        for r in rows:
+            if r["name"] not in names:
+                names.append(r["name"])
+        index = {(r["name"], r["target"]): r for r in rows}
+        for name in names:
+            unit = next(r["unit"] for r in rows if r["name"] == name)
+            cells = ""
+            for t in targets:
+                r = index.get((name, t))
+                cells += (f" {r['instructions']:,} | {r['instructions'] / max(r['work'], 1):.2f} |"
+                          if r else " - | - |")
+            lines.append(f"| {name} | {unit} |{cells}")
+        lines.append("")
+    (ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--targets", nargs="+", default=["cortex-m4", "cortex-m55"],
@@ -72,6 +100,7 @@ def main():
     for suite, suite_rows in suites.items():
         (out_dir / f"{suite}.json").write_text(json.dumps(suite_rows, indent=1) + "\n")
 
+    write_results_markdown(out_dir)
     if args.json_only:
         print(json.dumps(rows, indent=1))
         return

@@ -1,0 +1,494 @@
+// SPDX-License-Identifier: Apache-2.0
+// Differential tests: every kernel against its textbook version (textbook.h) on random shapes,
+// parameters and data, bit for bit. The same program runs on the host and on every board.
+//
+// usage: kernel_differential_test [CASES_PER_KERNEL] [SEED]
+// A failure prints the kernel, the case number and its parameters; rerun with the same seed.
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "textbook.h"
+#include "tinyexec/kernels/batch_matmul.h"
+#include "tinyexec/kernels/concat.h"
+#include "tinyexec/kernels/conv.h"
+#include "tinyexec/kernels/depthwise_conv.h"
+#include "tinyexec/kernels/elementwise.h"
+#include "tinyexec/kernels/fully_connected.h"
+#include "tinyexec/kernels/pad.h"
+#include "tinyexec/kernels/pooling.h"
+#include "tinyexec/kernels/quantize.h"
+#include "tinyexec/kernels/transpose.h"
+#include "tinyexec/kernels/transpose_conv.h"
+
+namespace tk = tinyexec::kernels;
+namespace tb = tinyexec::textbook;
+
+namespace {
+
+constexpr int32_t kBuffer = 8192;
+alignas(16) int8_t g_input[kBuffer];
+alignas(16) int8_t g_input2[kBuffer];
+alignas(16) int8_t g_filter[kBuffer];
+alignas(16) int8_t g_expected[kBuffer];
+alignas(16) int8_t g_actual[kBuffer];
+alignas(16) int8_t g_scratch[4 * kBuffer];
+alignas(16) int32_t g_accumulators[kBuffer];
+int32_t g_bias[64];
+int32_t g_multiplier[64];
+int32_t g_shift[64];
+
+uint32_t g_state = 1;
+uint32_t next() {  // xorshift32
+  g_state ^= g_state << 13;
+  g_state ^= g_state >> 17;
+  g_state ^= g_state << 5;
+  return g_state;
+}
+int32_t range(int32_t lo, int32_t hi) {  // inclusive
+  return lo + static_cast<int32_t>(next() % static_cast<uint32_t>(hi - lo + 1));
+}
+bool chance(int32_t percent) { return range(1, 100) <= percent; }
+
+void fill(int8_t* data, int32_t count) {
+  for (int32_t i = 0; i < count; ++i) data[i] = static_cast<int8_t>(next());
+}
+int32_t count_of(const tb::Dims& d) { return d.n * d.h * d.w * d.c; }
+tk::Dims4 dims4(const tb::Dims& d) { return {d.n, d.h, d.w, d.c}; }
+
+// Random requantization: mostly realistic scales, sometimes the extremes.
+void random_quant(int32_t count, int32_t typical_shift_lo, int32_t typical_shift_hi) {
+  for (int32_t i = 0; i < count; ++i) {
+    g_multiplier[i] = chance(5) ? INT32_MAX : (1 << 30) + range(0, (1 << 30) - 1);
+    g_shift[i] = chance(5) ? range(-31, 2) : range(typical_shift_lo, typical_shift_hi);
+  }
+}
+void random_activation(int32_t* lo, int32_t* hi) {
+  *lo = chance(50) ? -128 : range(-128, 0);
+  *hi = chance(50) ? 127 : range(*lo, 127);
+}
+
+int g_failures = 0;
+int g_cases = 0;
+
+bool compare(const char* kernel, int case_number, tk::Status status, int32_t count,
+             const char* params) {
+  ++g_cases;
+  if (status != tk::Status::kOk) {
+    std::printf("FAIL %s case %d: kernel returned %s (%s)\n", kernel, case_number,
+                tk::status_name(status), params);
+    ++g_failures;
+    return false;
+  }
+  for (int32_t i = 0; i < count; ++i) {
+    if (g_actual[i] != g_expected[i]) {
+      std::printf("FAIL %s case %d: element %ld is %d, textbook says %d (%s)\n", kernel,
+                  case_number, static_cast<long>(i), g_actual[i], g_expected[i], params);
+      ++g_failures;
+      return false;
+    }
+  }
+  return true;
+}
+
+// One spatial axis of a (dilated) convolution or pool with a valid SAME/VALID-style output size.
+struct Axis {
+  int32_t in, filter, stride, dilation, pad, out;
+};
+Axis random_axis(int32_t max_in, int32_t max_filter, int32_t max_stride, int32_t max_dilation) {
+  for (;;) {
+    Axis a{range(1, max_in), range(1, max_filter), range(1, max_stride), range(1, max_dilation), 0, 0};
+    const int32_t effective = (a.filter - 1) * a.dilation + 1;
+    a.pad = range(0, effective - 1);
+    const int32_t pad_after = range(0, effective - 1);
+    const int32_t span = a.in + a.pad + pad_after - effective;
+    if (span < 0) continue;
+    a.out = span / a.stride + 1;
+    return a;
+  }
+}
+
+void test_conv(int cases) {
+  for (int i = 0; i < cases; ++i) {
+    const int32_t groups = chance(70) ? 1 : range(2, 3);
+    const Axis y = random_axis(9, 4, 3, 2), x = random_axis(9, 4, 3, 2);
+    const tb::Dims in{range(1, 2), y.in, x.in, groups * range(1, 8)};
+    const tb::Dims f{groups * range(1, 6), y.filter, x.filter, in.c / groups};
+    const tb::Dims out{in.n, y.out, x.out, f.n};
+    tb::ConvArgs a{y.stride, x.stride, y.pad, x.pad, y.dilation, x.dilation,
+                   range(-127, 128), range(-128, 127), 0, 0, g_multiplier, g_shift,
+                   chance(80) ? g_bias : nullptr};
+    random_activation(&a.act_min, &a.act_max);
+    fill(g_input, count_of(in));
+    fill(g_filter, count_of(f));
+    for (int32_t c = 0; c < out.c; ++c) g_bias[c] = range(-5000, 5000);
+    random_quant(out.c, -12, -5);
+    tb::conv2d(a, in, g_input, f, g_filter, out, g_expected);
+    tk::Conv2dParams p;
+    p.stride_h = a.stride_h, p.stride_w = a.stride_w, p.pad_h = a.pad_h, p.pad_w = a.pad_w;
+    p.dilation_h = a.dilation_h, p.dilation_w = a.dilation_w;
+    p.input_offset = a.input_offset, p.output_offset = a.output_offset;
+    p.activation = {a.act_min, a.act_max};
+    const tk::Dims4 in4 = dims4(in), f4 = dims4(f), out4 = dims4(out);
+    const int32_t scratch = tk::conv2d_s8_scratch_size(p, in4, f4, out4);
+    const tk::Status status = tk::conv2d_s8(
+        p, {{g_multiplier, static_cast<size_t>(out.c)}, {g_shift, static_cast<size_t>(out.c)}},
+        in4, {g_input, static_cast<size_t>(count_of(in))}, f4,
+        {g_filter, static_cast<size_t>(count_of(f))},
+        {a.bias, a.bias != nullptr ? static_cast<size_t>(out.c) : 0}, out4,
+        {g_actual, static_cast<size_t>(count_of(out))},
+        {g_scratch, static_cast<size_t>(scratch)});
+    char params[256];
+    std::snprintf(params, sizeof params,
+                  "in %ldx%ldx%ldx%ld filter %ldx%ldx%ldx%ld stride %ld,%ld pad %ld,%ld dil %ld,%ld",
+                  (long)in.n, (long)in.h, (long)in.w, (long)in.c, (long)f.n, (long)f.h, (long)f.w,
+                  (long)f.c, (long)a.stride_h, (long)a.stride_w, (long)a.pad_h, (long)a.pad_w,
+                  (long)a.dilation_h, (long)a.dilation_w);
+    compare("conv2d_s8", i, status, count_of(out), params);
+  }
+}
+
+void test_depthwise(int cases) {
+  for (int i = 0; i < cases; ++i) {
+    const Axis y = random_axis(9, 4, 3, 2), x = random_axis(9, 4, 3, 2);
+    const tb::Dims in{range(1, 2), y.in, x.in, range(1, 12)};
+    const int32_t multiplier = chance(70) ? 1 : range(2, 4);
+    const tb::Dims f{1, y.filter, x.filter, in.c * multiplier};
+    const tb::Dims out{in.n, y.out, x.out, f.c};
+    tb::ConvArgs a{y.stride, x.stride, y.pad, x.pad, y.dilation, x.dilation,
+                   range(-127, 128), range(-128, 127), 0, 0, g_multiplier, g_shift,
+                   chance(80) ? g_bias : nullptr};
+    random_activation(&a.act_min, &a.act_max);
+    fill(g_input, count_of(in));
+    fill(g_filter, count_of(f));
+    for (int32_t c = 0; c < out.c; ++c) g_bias[c] = range(-5000, 5000);
+    random_quant(out.c, -10, -4);
+    tb::depthwise_conv2d(a, in, g_input, f, g_filter, out, g_expected);
+    tk::Conv2dParams p;
+    p.stride_h = a.stride_h, p.stride_w = a.stride_w, p.pad_h = a.pad_h, p.pad_w = a.pad_w;
+    p.dilation_h = a.dilation_h, p.dilation_w = a.dilation_w;
+    p.input_offset = a.input_offset, p.output_offset = a.output_offset;
+    p.activation = {a.act_min, a.act_max};
+    const tk::Dims4 in4 = dims4(in), f4 = dims4(f), out4 = dims4(out);
+    const int32_t scratch = tk::depthwise_conv2d_s8_scratch_size(p, in4, f4, out4);
+    const tk::Status status = tk::depthwise_conv2d_s8(
+        p, {{g_multiplier, static_cast<size_t>(out.c)}, {g_shift, static_cast<size_t>(out.c)}},
+        in4, {g_input, static_cast<size_t>(count_of(in))}, f4,
+        {g_filter, static_cast<size_t>(count_of(f))},
+        {a.bias, a.bias != nullptr ? static_cast<size_t>(out.c) : 0}, out4,
+        {g_actual, static_cast<size_t>(count_of(out))},
+        {g_scratch, static_cast<size_t>(scratch)});
+    char params[256];
+    std::snprintf(params, sizeof params, "in %ldx%ldx%ldx%ld mult %ld filter %ldx%ld",
+                  (long)in.n, (long)in.h, (long)in.w, (long)in.c, (long)multiplier, (long)f.h,
+                  (long)f.w);
+    compare("depthwise_conv2d_s8", i, status, count_of(out), params);
+  }
+}
+
+void test_transpose_conv(int cases) {
+  for (int i = 0; i < cases; ++i) {
+    int32_t dims[2][5];  // per axis: in, filter, stride, pad, out
+    for (auto& axis : dims) {
+      for (;;) {
+        const int32_t in = range(1, 6), filter = range(1, 4), stride = range(1, 3);
+        const int32_t full = (in - 1) * stride + filter;
+        const int32_t pad = range(0, filter - 1);
+        const int32_t min_after = filter - stride < 0 ? filter - stride : 0;
+        const int32_t out = full - pad - range(min_after, filter - 1);
+        if (out < 1) continue;
+        axis[0] = in, axis[1] = filter, axis[2] = stride, axis[3] = pad, axis[4] = out;
+        break;
+      }
+    }
+    const tb::Dims in{range(1, 2), dims[0][0], dims[1][0], range(1, 6)};
+    const tb::Dims f{range(1, 6), dims[0][1], dims[1][1], in.c};
+    const tb::Dims out{in.n, dims[0][4], dims[1][4], f.n};
+    tb::ConvArgs a{dims[0][2], dims[1][2], dims[0][3], dims[1][3], 1, 1, range(-127, 128),
+                   range(-128, 127), 0, 0, g_multiplier, g_shift, chance(80) ? g_bias : nullptr};
+    random_activation(&a.act_min, &a.act_max);
+    fill(g_input, count_of(in));
+    fill(g_filter, count_of(f));
+    for (int32_t c = 0; c < out.c; ++c) g_bias[c] = range(-5000, 5000);
+    random_quant(out.c, -10, -4);
+    tb::transpose_conv2d(a, in, g_input, f, g_filter, out, g_accumulators, g_expected);
+    tk::TransposeConv2dParams p;
+    p.stride_h = a.stride_h, p.stride_w = a.stride_w, p.pad_h = a.pad_h, p.pad_w = a.pad_w;
+    p.input_offset = a.input_offset, p.output_offset = a.output_offset;
+    p.activation = {a.act_min, a.act_max};
+    const tk::Dims4 in4 = dims4(in), f4 = dims4(f), out4 = dims4(out);
+    const int32_t scratch = tk::transpose_conv2d_s8_scratch_size(p, in4, f4, out4);
+    const tk::Status status = tk::transpose_conv2d_s8(
+        p, {{g_multiplier, static_cast<size_t>(out.c)}, {g_shift, static_cast<size_t>(out.c)}},
+        in4, {g_input, static_cast<size_t>(count_of(in))}, f4,
+        {g_filter, static_cast<size_t>(count_of(f))},
+        {a.bias, a.bias != nullptr ? static_cast<size_t>(out.c) : 0}, out4,
+        {g_actual, static_cast<size_t>(count_of(out))},
+        {g_scratch, static_cast<size_t>(scratch > 0 ? scratch : 0)});
+    char params[256];
+    std::snprintf(params, sizeof params, "in %ldx%ldx%ldx%ld out %ldx%ld stride %ld,%ld pad %ld,%ld",
+                  (long)in.n, (long)in.h, (long)in.w, (long)in.c, (long)out.h, (long)out.w,
+                  (long)a.stride_h, (long)a.stride_w, (long)a.pad_h, (long)a.pad_w);
+    compare("transpose_conv2d_s8", i, status, count_of(out), params);
+  }
+}
+
+void test_fully_connected(int cases) {
+  for (int i = 0; i < cases; ++i) {
+    const int32_t batches = range(1, 3), depth = range(1, 300), outputs = range(1, 24);
+    const bool per_channel = chance(50);
+    const int32_t input_offset = range(-127, 128);
+    const int32_t filter_offset = chance(70) ? 0 : range(-127, 128);
+    const int32_t output_offset = range(-128, 127);
+    int32_t lo, hi;
+    random_activation(&lo, &hi);
+    const bool has_bias = chance(80);
+    fill(g_input, batches * depth);
+    fill(g_filter, outputs * depth);
+    for (int32_t c = 0; c < outputs; ++c) g_bias[c] = range(-20000, 20000);
+    random_quant(outputs, -14, -6);
+    tb::fully_connected(batches, depth, outputs, input_offset, filter_offset, output_offset, lo,
+                        hi, g_multiplier, g_shift, per_channel, g_input, g_filter,
+                        has_bias ? g_bias : nullptr, g_expected);
+    tk::FullyConnectedParams p;
+    p.input_offset = input_offset, p.filter_offset = filter_offset;
+    p.output_offset = output_offset, p.activation = {lo, hi};
+    const tk::FullyConnectedShape shape{batches, depth, outputs};
+    const int32_t scratch = tk::fully_connected_s8_scratch_size(shape);
+    const tk::Span<const int8_t> input{g_input, static_cast<size_t>(batches * depth)};
+    const tk::Span<const int8_t> weights{g_filter, static_cast<size_t>(outputs * depth)};
+    const tk::Span<const int32_t> bias{has_bias ? g_bias : nullptr,
+                                       has_bias ? static_cast<size_t>(outputs) : 0};
+    const tk::Span<int8_t> output{g_actual, static_cast<size_t>(batches * outputs)};
+    const tk::Span<int8_t> scratch_span{g_scratch, static_cast<size_t>(scratch)};
+    const tk::Status status =
+        per_channel
+            ? tk::fully_connected_s8(p,
+                                     tk::PerChannelQuant{{g_multiplier, static_cast<size_t>(outputs)},
+                                                         {g_shift, static_cast<size_t>(outputs)}},
+                                     shape, input, weights, bias, output, scratch_span)
+            : tk::fully_connected_s8(p, tk::PerTensorQuant{g_multiplier[0], g_shift[0]}, shape,
+                                     input, weights, bias, output, scratch_span);
+    char params[256];
+    std::snprintf(params, sizeof params, "batches %ld depth %ld outputs %ld per-channel %d",
+                  (long)batches, (long)depth, (long)outputs, per_channel ? 1 : 0);
+    compare("fully_connected_s8", i, status, batches * outputs, params);
+  }
+}
+
+void test_batch_matmul(int cases) {
+  for (int i = 0; i < cases; ++i) {
+    const int32_t n = range(1, 2), h = range(1, 3), rows = range(1, 8), cols = range(1, 8),
+                  depth = range(1, 20);
+    const tb::Dims lhs{chance(30) ? 1 : n, chance(30) ? 1 : h, rows, depth};
+    const tb::Dims rhs{chance(30) ? 1 : n, chance(30) ? 1 : h, cols, depth};
+    const tb::Dims out{lhs.n > rhs.n ? lhs.n : rhs.n, lhs.h > rhs.h ? lhs.h : rhs.h, rows, cols};
+    const int32_t lhs_offset = range(-127, 128), rhs_offset = range(-127, 128),
+                  output_offset = range(-128, 127);
+    int32_t lo, hi;
+    random_activation(&lo, &hi);
+    fill(g_input, count_of(lhs));
+    fill(g_input2, count_of(rhs));
+    random_quant(1, -14, -7);
+    tb::batch_matmul(lhs, g_input, rhs, g_input2, out, lhs_offset, rhs_offset, output_offset, lo,
+                     hi, g_multiplier[0], g_shift[0], g_expected);
+    tk::BatchMatmulParams p;
+    p.lhs_offset = lhs_offset, p.rhs_offset = rhs_offset, p.output_offset = output_offset;
+    p.activation = {lo, hi};
+    const tk::Dims4 lhs4 = dims4(lhs), rhs4 = dims4(rhs), out4 = dims4(out);
+    const int32_t scratch = tk::batch_matmul_s8_scratch_size(lhs4, rhs4, out4);
+    const tk::Status status = tk::batch_matmul_s8(
+        p, {g_multiplier[0], g_shift[0]}, lhs4, {g_input, static_cast<size_t>(count_of(lhs))},
+        rhs4, {g_input2, static_cast<size_t>(count_of(rhs))}, out4,
+        {g_actual, static_cast<size_t>(count_of(out))},
+        {g_scratch, static_cast<size_t>(scratch)});
+    char params[256];
+    std::snprintf(params, sizeof params, "lhs %ldx%ldx%ldx%ld rhs %ldx%ldx%ldx%ld", (long)lhs.n,
+                  (long)lhs.h, (long)lhs.w, (long)lhs.c, (long)rhs.n, (long)rhs.h, (long)rhs.w,
+                  (long)rhs.c);
+    compare("batch_matmul_s8", i, status, count_of(out), params);
+  }
+}
+
+// Two shapes that broadcast to `out`: each dim of an input is the output's or 1.
+void random_broadcast(tb::Dims* out, tb::Dims* a, tb::Dims* b) {
+  *out = {range(1, 2), range(1, 6), range(1, 6), range(1, 20)};
+  int32_t* o = &out->n;
+  int32_t* pa = &a->n;
+  int32_t* pb = &b->n;
+  const bool broadcast = chance(60);
+  for (int k = 0; k < 4; ++k) {
+    pa[k] = broadcast && chance(30) ? 1 : o[k];
+    pb[k] = broadcast && chance(30) ? 1 : o[k];
+  }
+}
+
+void test_elementwise(int cases) {
+  for (int i = 0; i < cases; ++i) {
+    tb::Dims out{}, d1{}, d2{};
+    random_broadcast(&out, &d1, &d2);
+    fill(g_input, count_of(d1));
+    fill(g_input2, count_of(d2));
+    const tk::Dims4 o4 = dims4(out), a4 = dims4(d1), b4 = dims4(d2);
+    const tk::Span<const int8_t> in1{g_input, static_cast<size_t>(count_of(d1))};
+    const tk::Span<const int8_t> in2{g_input2, static_cast<size_t>(count_of(d2))};
+    const tk::Span<int8_t> output{g_actual, static_cast<size_t>(count_of(out))};
+    char params[256];
+    std::snprintf(params, sizeof params, "out %ldx%ldx%ldx%ld in1 %ldx%ldx%ldx%ld", (long)out.n,
+                  (long)out.h, (long)out.w, (long)out.c, (long)d1.n, (long)d1.h, (long)d1.w,
+                  (long)d1.c);
+    const int kind = static_cast<int>(range(0, 3));
+    if (kind == 0) {
+      tb::AddArgs a{range(-127, 128), range(-127, 128), 20, 0, 0, 0, 0, 0, 0, range(-128, 127),
+                    0, 0};
+      random_quant(3, -8, -1);
+      a.input1_multiplier = g_multiplier[0], a.input1_shift = g_shift[0] > 0 ? 0 : g_shift[0];
+      a.input2_multiplier = g_multiplier[1], a.input2_shift = g_shift[1] > 0 ? 0 : g_shift[1];
+      a.output_multiplier = g_multiplier[2], a.output_shift = range(-24, -16);
+      random_activation(&a.act_min, &a.act_max);
+      tb::add(a, d1, g_input, d2, g_input2, out, g_expected);
+      tk::AddParams p{a.input1_offset, a.input2_offset, a.left_shift,
+                      {a.input1_multiplier, a.input1_shift}, {a.input2_multiplier, a.input2_shift},
+                      {a.output_multiplier, a.output_shift}, a.output_offset,
+                      {a.act_min, a.act_max}};
+      compare("add_s8", i, tk::add_s8(p, a4, in1, b4, in2, o4, output), count_of(out), params);
+    } else if (kind == 1) {
+      const int32_t off1 = range(-127, 128), off2 = range(-127, 128), zp = range(-128, 127);
+      int32_t lo, hi;
+      random_activation(&lo, &hi);
+      random_quant(1, -16, -6);
+      tb::mul(off1, off2, g_multiplier[0], g_shift[0], zp, lo, hi, d1, g_input, d2, g_input2, out,
+              g_expected);
+      tk::MulParams p{off1, off2, {g_multiplier[0], g_shift[0]}, zp, {lo, hi}};
+      compare("mul_s8", i, tk::mul_s8(p, a4, in1, b4, in2, o4, output), count_of(out), params);
+    } else {
+      const bool maximum = kind == 2;
+      tb::maximum_or_minimum(maximum, d1, g_input, d2, g_input2, out, g_expected);
+      const tk::Status status = maximum ? tk::maximum_s8(a4, in1, b4, in2, o4, output)
+                                        : tk::minimum_s8(a4, in1, b4, in2, o4, output);
+      compare(maximum ? "maximum_s8" : "minimum_s8", i, status, count_of(out), params);
+    }
+  }
+}
+
+void test_pooling(int cases) {
+  for (int i = 0; i < cases; ++i) {
+    Axis y = random_axis(12, 5, 3, 1), x = random_axis(12, 5, 3, 1);
+    if (chance(20)) {  // global pooling
+      y = {y.in, y.in, 1, 1, 0, 1};
+      x = {x.in, x.in, 1, 1, 0, 1};
+    }
+    const tb::Dims in{range(1, 2), y.in, x.in, range(1, 20)};
+    const tb::Dims out{in.n, y.out, x.out, in.c};
+    tb::PoolArgs a{y.filter, x.filter, y.stride, x.stride, y.pad, x.pad, 0, 0};
+    random_activation(&a.act_min, &a.act_max);
+    fill(g_input, count_of(in));
+    const bool average = chance(50);
+    tb::pool(average, a, in, g_input, out, g_expected);
+    const tk::PoolParams p{a.filter_h, a.filter_w, a.stride_h, a.stride_w, a.pad_h, a.pad_w,
+                           {a.act_min, a.act_max}};
+    const tk::Dims4 in4 = dims4(in), out4 = dims4(out);
+    const tk::Span<const int8_t> input{g_input, static_cast<size_t>(count_of(in))};
+    const tk::Span<int8_t> output{g_actual, static_cast<size_t>(count_of(out))};
+    const tk::Status status =
+        average ? tk::avg_pool_s8(p, in4, input, out4, output,
+                                  {g_scratch, static_cast<size_t>(tk::avg_pool_s8_scratch_size(in4, out4))})
+                : tk::max_pool_s8(p, in4, input, out4, output);
+    char params[256];
+    std::snprintf(params, sizeof params, "in %ldx%ldx%ldx%ld filter %ldx%ld stride %ld,%ld pad %ld,%ld",
+                  (long)in.n, (long)in.h, (long)in.w, (long)in.c, (long)a.filter_h,
+                  (long)a.filter_w, (long)a.stride_h, (long)a.stride_w, (long)a.pad_h,
+                  (long)a.pad_w);
+    compare(average ? "avg_pool_s8" : "max_pool_s8", i, status, count_of(out), params);
+  }
+}
+
+void test_layout(int cases) {
+  for (int i = 0; i < cases; ++i) {
+    const tb::Dims in{range(1, 3), range(1, 6), range(1, 6), range(1, 10)};
+    fill(g_input, count_of(in));
+    const tk::Span<const int8_t> input{g_input, static_cast<size_t>(count_of(in))};
+    char params[256];
+    std::snprintf(params, sizeof params, "in %ldx%ldx%ldx%ld", (long)in.n, (long)in.h, (long)in.w,
+                  (long)in.c);
+    // pad
+    const tb::Dims pre{range(0, 1), range(0, 2), range(0, 2), range(0, 3)};
+    const tb::Dims post{range(0, 1), range(0, 2), range(0, 2), range(0, 3)};
+    const tb::Dims padded{in.n + pre.n + post.n, in.h + pre.h + post.h, in.w + pre.w + post.w,
+                          in.c + pre.c + post.c};
+    const int8_t value = static_cast<int8_t>(next());
+    tb::pad(in, g_input, pre, padded, value, g_expected);
+    compare("pad_s8", i,
+            tk::pad_s8(dims4(in), input, dims4(pre), dims4(post), value,
+                       {g_actual, static_cast<size_t>(count_of(padded))}),
+            count_of(padded), params);
+    // transpose: a random permutation
+    tk::TransposeParams perm{{0, 1, 2, 3}};
+    for (int k = 3; k > 0; --k) {
+      const int j = static_cast<int>(range(0, k));
+      const int32_t t = perm.perm[k];
+      perm.perm[k] = perm.perm[j];
+      perm.perm[j] = t;
+    }
+    tb::transpose(in, perm.perm, g_input, g_expected);
+    compare("transpose_s8", i,
+            tk::transpose_s8(dims4(in), perm, input,
+                             {g_actual, static_cast<size_t>(count_of(in))}),
+            count_of(in), params);
+    // concat of two tensors along a random axis: in, then `second`, which differs along it
+    const int32_t axis = range(0, 3);
+    tb::Dims second = in;
+    (&second.n)[axis] = range(1, 4);
+    fill(g_input2, count_of(second));
+    tb::Dims joined = in;
+    (&joined.n)[axis] += (&second.n)[axis];
+    // Textbook concat: copy blocks of the dims after `axis`.
+    int32_t outer = 1, inner_a = 1, inner_b = 1;
+    for (int k = 0; k < axis; ++k) outer *= (&in.n)[k];
+    for (int k = axis; k < 4; ++k) {
+      inner_a *= (&in.n)[k];
+      inner_b *= (&second.n)[k];
+    }
+    int8_t* out_cursor = g_expected;
+    for (int32_t o = 0; o < outer; ++o) {
+      std::memcpy(out_cursor, g_input + o * inner_a, static_cast<size_t>(inner_a));
+      out_cursor += inner_a;
+      std::memcpy(out_cursor, g_input2 + o * inner_b, static_cast<size_t>(inner_b));
+      out_cursor += inner_b;
+    }
+    const tk::ConcatInput parts[2] = {
+        {dims4(in), input}, {dims4(second), {g_input2, static_cast<size_t>(count_of(second))}}};
+    compare("concat_s8", i,
+            tk::concat_s8({parts, 2}, axis, {g_actual, static_cast<size_t>(count_of(joined))}),
+            count_of(joined), params);
+    // LUT: a random table
+    int8_t table[256];
+    fill(table, 256);
+    for (int32_t k = 0; k < count_of(in); ++k) g_expected[k] = table[g_input[k] + 128];
+    compare("lut_s8", i,
+            tk::lut_s8(count_of(in), input, {table, 256},
+                       {g_actual, static_cast<size_t>(count_of(in))}),
+            count_of(in), params);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int cases = argc > 1 ? std::atoi(argv[1]) : 300;
+  g_state = argc > 2 ? static_cast<uint32_t>(std::strtoul(argv[2], nullptr, 10)) : 20261127u;
+  if (g_state == 0) g_state = 1;
+  std::printf("differential tests: %d cases per kernel, seed %lu\n", cases,
+              static_cast<unsigned long>(g_state));
+  test_conv(cases);
+  test_depthwise(cases);
+  test_transpose_conv(cases);
+  test_fully_connected(cases);
+  test_batch_matmul(cases);
+  test_elementwise(cases);
+  test_pooling(cases);
+  test_layout(cases);
+  std::printf("%d cases, %d failed\n", g_cases, g_failures);
+  return g_failures == 0 ? 0 : 1;
+}
