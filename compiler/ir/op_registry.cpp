@@ -34,9 +34,37 @@ std::vector<std::string_view> OpRegistry::names() const {
   return names;
 }
 
+namespace {
+
+[[noreturn]] void rethrow_naming(const Node& node, const CompileError& error) {
+  const std::string message = error.what();
+  if (message.rfind(node.describe(), 0) == 0) throw error;
+  fail("{}: {}", node.describe(), message);
+}
+
+}  // namespace
+
+std::vector<OutputType> infer_node(const Node& node) {
+  const OpSchema& schema = OpRegistry::instance().get(node);
+  try {
+    return schema.infer(node);
+  } catch (const CompileError& error) {
+    rethrow_naming(node, error);
+  }
+}
+
+std::vector<Tensor> evaluate_node(const Node& node, std::span<const Tensor* const> inputs) {
+  const OpSchema& schema = OpRegistry::instance().get(node);
+  try {
+    return schema.evaluate(node, inputs);
+  } catch (const CompileError& error) {
+    rethrow_naming(node, error);
+  }
+}
+
 void infer_shapes(Graph& graph) {
   for (Node* node : graph.nodes()) {
-    const std::vector<OutputType> types = OpRegistry::instance().get(*node).infer(*node);
+    const std::vector<OutputType> types = infer_node(*node);
     if (types.size() != node->outputs.size()) {
       fail("{}: shape rule gave {} outputs, node has {}", node->describe(), types.size(),
            node->outputs.size());
@@ -80,7 +108,7 @@ void verify(const Graph& graph) {
         fail("{}: value '{}' is defined twice", node->describe(), output->name);
       }
     }
-    const std::vector<OutputType> types = OpRegistry::instance().get(*node).infer(*node);
+    const std::vector<OutputType> types = infer_node(*node);
     for (size_t i = 0; i < types.size() && i < node->outputs.size(); ++i) {
       const Value* output = node->outputs[i];
       if (types[i].dtype != output->dtype || types[i].shape != output->shape) {

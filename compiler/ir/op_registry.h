@@ -49,6 +49,11 @@ struct RegisterOp {
   explicit RegisterOp(const OpSchema& schema) { OpRegistry::instance().add(schema); }
 };
 
+// A node's shape rule / reference implementation through the registry; every error they
+// throw (their own checks, attribute getters, tensor accessors) comes out naming the node.
+std::vector<OutputType> infer_node(const Node& node);
+std::vector<Tensor> evaluate_node(const Node& node, std::span<const Tensor* const> inputs);
+
 // Runs every node's shape rule in order and sets its outputs' dtype and shape.
 void infer_shapes(Graph& graph);
 

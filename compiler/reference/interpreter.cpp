@@ -30,17 +30,9 @@ std::vector<ir::Tensor> run(const ir::Graph& graph, std::span<const ir::Tensor> 
   };
 
   for (const ir::Node* node : graph.nodes()) {
-    const ir::OpSchema& schema = ir::OpRegistry::instance().get(*node);
     std::vector<const ir::Tensor*> arguments;
     for (const ir::Value* input : node->inputs) arguments.push_back(lookup(input));
-    std::vector<ir::Tensor> results;
-    try {
-      results = schema.evaluate(*node, arguments);
-    } catch (const CompileError& error) {
-      const std::string message = error.what();
-      if (message.rfind(node->describe(), 0) == 0) throw;
-      fail("{}: {}", node->describe(), message);
-    }
+    std::vector<ir::Tensor> results = ir::evaluate_node(*node, arguments);
     if (results.size() != node->outputs.size()) {
       fail("{}: produced {} outputs, expected {}", node->describe(), results.size(),
            node->outputs.size());
