@@ -39,29 +39,39 @@ constexpr uintptr_t kMmfar = 0xE000ED34;  // memory manage fault address
 constexpr uintptr_t kBfar = 0xE000ED38;   // bus fault address
 constexpr uintptr_t kSfsr = 0xE000EDE4;   // secure fault status (v8-M)
 
-constexpr int kMaxArgs = 32;
-char command_line[1024];
+constexpr int kMaxArgs = 64;
+char command_line[4096];
 char* arguments[kMaxArgs + 1];
 
+[[noreturn]] void command_line_error(const char* what) {
+  std::printf("startup: %s (at most %d arguments, %u bytes): pass long lists in a file\n", what,
+              kMaxArgs, static_cast<unsigned>(sizeof(command_line) - 1));
+  std::fflush(stdout);
+  tinyexec::target::semihosting::exit(2);
+}
+
 // Splits the semihosting command line ("program arg1 arg2 ...") at spaces into argv, taking out
-// the runner's own options (see startup.h).
+// the runner's own options (see startup.h). Never drops arguments silently.
 int parse_command_line() {
   uint32_t block[2] = {reinterpret_cast<uint32_t>(command_line), sizeof(command_line) - 1};
   int argc = 0;
+  // QEMU fails the call when the command line does not fit the buffer.
   if (tinyexec::target::semihosting::call(tinyexec::target::semihosting::kGetCommandLine,
-                                          block) == 0) {
-    command_line[block[1] < sizeof(command_line) ? block[1] : sizeof(command_line) - 1] = '\0';
-    char* cursor = command_line;
-    while (*cursor != '\0' && argc < kMaxArgs) {
-      while (*cursor == ' ') *cursor++ = '\0';
-      if (*cursor == '\0') break;
-      char* word = cursor;
-      while (*cursor != '\0' && *cursor != ' ') ++cursor;
-      if (std::strncmp(word, kIcountFileOption, std::strlen(kIcountFileOption)) == 0) {
-        g_icount_file = word + std::strlen(kIcountFileOption);
-      } else {
-        arguments[argc++] = word;
-      }
+                                          block) != 0) {
+    command_line_error("the command line is too long");
+  }
+  command_line[block[1] < sizeof(command_line) ? block[1] : sizeof(command_line) - 1] = '\0';
+  char* cursor = command_line;
+  while (*cursor != '\0') {
+    while (*cursor == ' ') *cursor++ = '\0';
+    if (*cursor == '\0') break;
+    char* word = cursor;
+    while (*cursor != '\0' && *cursor != ' ') ++cursor;
+    if (std::strncmp(word, kIcountFileOption, std::strlen(kIcountFileOption)) == 0) {
+      g_icount_file = word + std::strlen(kIcountFileOption);
+    } else {
+      if (argc == kMaxArgs) command_line_error("too many arguments");
+      arguments[argc++] = word;
     }
   }
   if (argc == 0) arguments[argc++] = const_cast<char*>("program");
