@@ -2,32 +2,21 @@
 #include "tinyexec/kernels/conv.h"
 
 #include "common_s8.h"
+#include "conv_checks.h"
 
 namespace tinyexec::kernels {
 namespace {
 
+// Groups = in.c / f.c; every group gets the same number of output channels.
+bool conv_channels_agree(const Dims4& in, const Dims4& f, const Dims4& out) {
+  return in.c % f.c == 0 && out.c == f.n && out.c % (in.c / f.c) == 0;
+}
+
 Status check_conv(const Conv2dParams& p, const PerChannelQuant& quant, const Dims4& in,
                   Span<const int8_t> input, const Dims4& f, Span<const int8_t> filter,
                   Span<const int32_t> bias, const Dims4& out, Span<int8_t> output) {
-  TE_CHECK(input.data() != nullptr && filter.data() != nullptr && output.data() != nullptr,
-           Status::kNullPointer);
-  TE_CHECK(dims_positive(in) && dims_positive(f) && dims_positive(out), Status::kBadShape);
-  TE_CHECK(in.c % f.c == 0, Status::kBadShape);
-  const int32_t groups = in.c / f.c;
-  TE_CHECK(out.n == in.n && out.c == f.n && out.c % groups == 0, Status::kBadShape);
-  TE_CHECK(detail::valid_input_offset(p.input_offset) &&
-               detail::valid_output_offset(p.output_offset) && valid_activation(p.activation),
-           Status::kBadParam);
-  TE_RETURN_IF_ERROR(
-      detail::check_window_axis(in.h, out.h, f.h, p.stride_h, p.dilation_h, p.pad_h));
-  TE_RETURN_IF_ERROR(
-      detail::check_window_axis(in.w, out.w, f.w, p.stride_w, p.dilation_w, p.pad_w));
-  TE_RETURN_IF_ERROR(detail::check_per_channel(quant, out.c));
-  TE_RETURN_IF_ERROR(detail::check_bias(bias, out.c));
-  TE_RETURN_IF_ERROR(detail::check_span(input, in));
-  TE_RETURN_IF_ERROR(detail::check_span(filter, f));
-  TE_RETURN_IF_ERROR(detail::check_span(output, out));
-  return Status::kOk;
+  return detail::check_conv_arguments(p, quant, in, input, f, filter, bias, out, output,
+                                      conv_channels_agree);
 }
 
 }  // namespace

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+// Argument checks shared by conv2d_s8 and depthwise_conv2d_s8, which differ only in how the
+// channel counts of input, filter and output must relate.
+#pragma once
+
+#include "common_s8.h"
+#include "tinyexec/kernels/conv.h"
+
+namespace tinyexec::kernels::detail {
+
+// channels_agree is only called with positive dims.
+inline Status check_conv_arguments(const Conv2dParams& p, const PerChannelQuant& quant,
+                                   const Dims4& in, Span<const int8_t> input, const Dims4& f,
+                                   Span<const int8_t> filter, Span<const int32_t> bias,
+                                   const Dims4& out, Span<int8_t> output,
+                                   bool (*channels_agree)(const Dims4& in, const Dims4& f,
+                                                          const Dims4& out)) {
+  TE_CHECK(input.data() != nullptr && filter.data() != nullptr && output.data() != nullptr,
+           Status::kNullPointer);
+  TE_CHECK(dims_positive(in) && dims_positive(f) && dims_positive(out), Status::kBadShape);
+  TE_CHECK(out.n == in.n && channels_agree(in, f, out), Status::kBadShape);
+  TE_CHECK(valid_input_offset(p.input_offset) && valid_output_offset(p.output_offset) &&
+               valid_activation(p.activation),
+           Status::kBadParam);
+  TE_RETURN_IF_ERROR(check_window_axis(in.h, out.h, f.h, p.stride_h, p.dilation_h, p.pad_h));
+  TE_RETURN_IF_ERROR(check_window_axis(in.w, out.w, f.w, p.stride_w, p.dilation_w, p.pad_w));
+  TE_RETURN_IF_ERROR(check_per_channel(quant, out.c));
+  TE_RETURN_IF_ERROR(check_bias(bias, out.c));
+  TE_RETURN_IF_ERROR(check_span(input, in));
+  TE_RETURN_IF_ERROR(check_span(filter, f));
+  return check_span(output, out);
+}
+
+}  // namespace tinyexec::kernels::detail
