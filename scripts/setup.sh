@@ -8,6 +8,9 @@ packages=(
   cmake ninja-build g++ make                        # host build
   libgtest-dev libgmock-dev libbenchmark-dev        # host tests and benchmarks
   nlohmann-json3-dev                                # JSON (golden vectors, reports)
+  libonnx-dev libprotobuf-dev libfmt-dev            # compiler: ONNX import, formatting
+  libcli11-dev                                      # the tinyexec command line
+  libonnx-testdata                                  # ONNX backend node tests
   gcc-arm-none-eabi libnewlib-arm-none-eabi         # Cortex-M cross toolchain + newlib-nano
   libstdc++-arm-none-eabi-newlib
   qemu-system-arm                                   # emulated Cortex-M boards
