@@ -1,0 +1,500 @@
+// SPDX-License-Identifier: Apache-2.0
+// The lowering pass: hand-built QDQ graphs become cortex_m graphs. Structure (ops, attributes,
+// rearranged weights) is checked against hand computations; numerics by running the float QDQ
+// graph and the lowered int8 graph (after compute_kernel_params) with the reference
+// interpreter: they agree to within a few output quantization steps, and a wrong layout or
+// weight permutation would not.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ir/op_registry.h"
+#include "passes/compute_kernel_params.h"
+#include "passes/lower_to_cortex_m.h"
+#include "reference/interpreter.h"
+
+namespace ir = tinyexec::ir;
+using tinyexec::passes::lower_to_cortex_m;
+using tinyexec::passes::LoweringReport;
+
+namespace {
+
+// Deterministic pseudo-random numbers for weights and inputs.
+class Numbers {
+ public:
+  int next_int(int low, int high) {  // in [low, high]
+    state_ = state_ * 1103515245u + 12345u;
+    return low + static_cast<int>((state_ >> 8) % static_cast<uint32_t>(high - low + 1));
+  }
+  std::vector<int8_t> int8s(int64_t count, int limit = 127) {
+    std::vector<int8_t> values;
+    for (int64_t i = 0; i < count; ++i)
+      values.push_back(static_cast<int8_t>(next_int(-limit, limit)));
+    return values;
+  }
+  // In (-1, 1), off the multiples of 0.001: quantizing them with the tests' round scales
+  // would hit exact ties, which ONNX rounds to even and the int8 kernels away from zero.
+  std::vector<float> floats(int64_t count) {
+    std::vector<float> values;
+    for (int64_t i = 0; i < count; ++i) values.push_back(next_int(-999, 999) / 1000.0f + 0.00037f);
+    return values;
+  }
+
+ private:
+  uint32_t state_ = 12345u;
+};
+
+// Builds a QDQ graph as the quantizer produces it.
+class QdqBuilder {
+ public:
+  ir::Graph graph;
+
+  ir::Value* input(const std::string& name, ir::Shape shape) {
+    ir::Value* value = graph.add_value(name, ir::DType::kFloat32, std::move(shape));
+    graph.inputs().push_back(value);
+    return value;
+  }
+  void output(ir::Value* value) { graph.outputs().push_back(value); }
+
+  // A node with one output, typed by the op's shape rule.
+  ir::Value* op(const std::string& op, std::vector<ir::Value*> inputs, ir::Attributes attrs = {},
+                const std::string& name = {}) {
+    ir::Value* out = graph.add_value(name.empty() ? "t" : name + "_out", ir::DType::kFloat32, {});
+    ir::Node* node = graph.add_node(op, std::move(inputs), {out}, std::move(attrs), name);
+    const std::vector<ir::OutputType> types = ir::infer_node(*node);
+    out->dtype = types[0].dtype;
+    out->shape = types[0].shape;
+    return out;
+  }
+
+  // x -> QuantizeLinear -> DequantizeLinear (per tensor, int8).
+  ir::Value* qdq(ir::Value* x, float scale, int zero_point) {
+    ir::Value* s = graph.add_constant("scale", ir::Tensor::scalar<float>(scale));
+    ir::Value* z = graph.add_constant("zero_point",
+                                      ir::Tensor::scalar<int8_t>(static_cast<int8_t>(zero_point)));
+    ir::Value* q = op("onnx.QuantizeLinear", {x, s, z}, {}, x->name + "_q");
+    return op("onnx.DequantizeLinear", {q, s, z}, {}, x->name + "_dq");
+  }
+
+  // An int8 constant -> DequantizeLinear: per tensor (one scale) or per channel along `axis`.
+  ir::Value* weight(const std::string& name, ir::Shape shape, const std::vector<int8_t>& data,
+                    const std::vector<float>& scales, int64_t axis = 0) {
+    ir::Value* w = graph.add_constant(name, ir::Tensor::from<int8_t>(shape, data));
+    const int64_t n = static_cast<int64_t>(scales.size());
+    ir::Value* s = n == 1
+                       ? graph.add_constant(name + "_scale", ir::Tensor::scalar<float>(scales[0]))
+                       : graph.add_constant(name + "_scale", ir::Tensor::from<float>({n}, scales));
+    const std::vector<int8_t> zeros(scales.size(), 0);
+    ir::Value* z = n == 1 ? graph.add_constant(name + "_zp", ir::Tensor::scalar<int8_t>(0))
+                          : graph.add_constant(name + "_zp", ir::Tensor::from<int8_t>({n}, zeros));
+    ir::Attributes attrs;
+    if (n > 1) attrs.set("axis", axis);
+    return op("onnx.DequantizeLinear", {w, s, z}, attrs, name + "_dq");
+  }
+
+  // An int32 bias constant -> DequantizeLinear with scales input_scale * weight_scales.
+  ir::Value* bias(const std::string& name, const std::vector<int32_t>& data, float input_scale,
+                  const std::vector<float>& weight_scales) {
+    const int64_t n = static_cast<int64_t>(data.size());
+    std::vector<float> scales;
+    for (float s : weight_scales) scales.push_back(input_scale * s);
+    ir::Value* b = graph.add_constant(name, ir::Tensor::from<int32_t>({n}, data));
+    ir::Value* s = graph.add_constant(name + "_scale", ir::Tensor::from<float>({n}, scales));
+    ir::Value* z = graph.add_constant(name + "_zp",
+                                      ir::Tensor::from<int32_t>({n}, std::vector<int32_t>(n, 0)));
+    ir::Attributes attrs;
+    attrs.set("axis", int64_t{0});
+    return op("onnx.DequantizeLinear", {b, s, z}, attrs, name + "_dq");
+  }
+
+  ir::Value* scalar(float value) {
+    return graph.add_constant("c", ir::Tensor::scalar<float>(value));
+  }
+};
+
+ir::Attributes ints_attrs(
+    std::initializer_list<std::pair<const char*, std::vector<int64_t>>> list) {
+  ir::Attributes attrs;
+  for (const auto& [name, values] : list) attrs.set(name, values);
+  return attrs;
+}
+
+std::map<std::string, int> op_counts(const ir::Graph& graph) {
+  std::map<std::string, int> counts;
+  for (const ir::Node* node : graph.nodes()) ++counts[node->op];
+  return counts;
+}
+
+const ir::Node* only_node(const ir::Graph& graph, const std::string& op) {
+  const ir::Node* found = nullptr;
+  for (const ir::Node* node : graph.nodes()) {
+    if (node->op == op) {
+      EXPECT_EQ(found, nullptr) << "more than one " << op;
+      found = node;
+    }
+  }
+  EXPECT_NE(found, nullptr) << "no " << op;
+  return found;
+}
+
+std::vector<float> run_graph(const ir::Graph& graph, const std::vector<float>& input) {
+  std::vector<ir::Tensor> inputs{ir::Tensor::from<float>(graph.inputs()[0]->shape, input)};
+  const std::vector<ir::Tensor> outputs = tinyexec::reference::run(graph, inputs);
+  const auto data = outputs.at(0).data<float>();
+  return {data.begin(), data.end()};
+}
+
+// Runs the QDQ graph, lowers it, fills the params, verifies the dialect graph and checks its
+// output matches to within `steps` output quantization steps.
+void lower_and_compare(QdqBuilder& builder, float output_scale, LoweringReport* report,
+                       double steps = 1.0) {
+  Numbers numbers;
+  const std::vector<float> input = numbers.floats(builder.graph.inputs()[0]->numel());
+  const std::vector<float> expected = run_graph(builder.graph, input);
+  lower_to_cortex_m(builder.graph, report);
+  tinyexec::passes::compute_kernel_params(builder.graph);
+  ir::verify(builder.graph);
+  const std::vector<float> actual = run_graph(builder.graph, input);
+  ASSERT_EQ(actual.size(), expected.size());
+  int exact = 0;
+  for (size_t i = 0; i < actual.size(); ++i) {
+    EXPECT_NEAR(actual[i], expected[i], steps * output_scale + 1e-6) << "element " << i;
+    exact += std::abs(actual[i] - expected[i]) < 0.5f * output_scale;
+  }
+  // Most elements agree exactly: requantization differs only in rare rounding ties.
+  EXPECT_GE(exact * 10, static_cast<int>(actual.size()) * 8);
+}
+
+std::vector<float> channel_scales(int64_t count) {
+  std::vector<float> scales;
+  for (int64_t c = 0; c < count; ++c) scales.push_back(0.004f + 0.002f * static_cast<float>(c));
+  return scales;
+}
+
+}  // namespace
+
+TEST(LoweringConv, ConvReluBecomesOneQuantizedConv2dWithNhwcBoundaries) {
+  QdqBuilder b;
+  Numbers numbers;
+  const float in_scale = 1.0f / 127;
+  ir::Value* x = b.qdq(b.input("x", {1, 2, 5, 5}), in_scale, 0);
+  const std::vector<int8_t> w_data = numbers.int8s(3 * 2 * 3 * 3);
+  const std::vector<float> w_scales = channel_scales(3);
+  ir::Value* w = b.weight("w", {3, 2, 3, 3}, w_data, w_scales);
+  ir::Value* bias = b.bias("b", {100, -200, 300}, in_scale, w_scales);
+  ir::Value* conv = b.op("onnx.Conv", {x, w, bias},
+                         ints_attrs({{"pads", {1, 1, 1, 1}}, {"strides", {2, 2}}}), "conv");
+  ir::Value* y = b.qdq(b.op("onnx.Relu", {conv}), 0.02f, -20);
+  b.output(y);
+
+  LoweringReport report;
+  lower_and_compare(b, 0.02f, &report);
+  EXPECT_EQ(report.lowered, 1);
+  EXPECT_TRUE(report.float_nodes.empty()) << report.to_string();
+  const std::map<std::string, int> expected{{"cortex_m.quantize", 1},
+                                            {"cortex_m.transpose", 2},
+                                            {"cortex_m.quantized_conv2d", 1},
+                                            {"cortex_m.dequantize", 1}};
+  EXPECT_EQ(op_counts(b.graph), expected);
+
+  const ir::Node* node = only_node(b.graph, "cortex_m.quantized_conv2d");
+  EXPECT_EQ(node->attrs.get_ints("strides"), (std::vector<int64_t>{2, 2}));
+  EXPECT_EQ(node->attrs.get_ints("pads"), (std::vector<int64_t>{1, 1, 1, 1}));
+  EXPECT_EQ(node->attrs.get_ints("dilations"), (std::vector<int64_t>{1, 1}));
+  EXPECT_EQ(node->attrs.get_int("groups"), 1);
+  EXPECT_EQ(node->attrs.get_int("activation_min"), -20);  // Relu: the zero point
+  EXPECT_EQ(node->attrs.get_int("activation_max"), 127);
+  EXPECT_EQ(node->input(0)->shape, (ir::Shape{1, 5, 5, 2}));
+  EXPECT_EQ(node->output(0)->shape, (ir::Shape{1, 3, 3, 3}));
+  EXPECT_EQ(node->output(0)->quant, (ir::QuantParams{{0.02f}, {-20}, -1}));
+  // Weight OIHW -> OHWI, per-channel axis 0.
+  const ir::Value* weight = node->input(1);
+  ASSERT_EQ(weight->shape, (ir::Shape{3, 3, 3, 2}));
+  const auto stored = weight->constant->data<int8_t>();
+  for (int o = 0; o < 3; ++o)
+    for (int i = 0; i < 2; ++i)
+      for (int h = 0; h < 3; ++h)
+        for (int k = 0; k < 3; ++k) {
+          EXPECT_EQ(stored[((o * 3 + h) * 3 + k) * 2 + i], w_data[((o * 2 + i) * 3 + h) * 3 + k]);
+        }
+  EXPECT_EQ(weight->quant->axis, 0);
+  EXPECT_EQ(weight->quant->scales, w_scales);
+  // Bias kept as stored (its scale is input scale * weight scale).
+  EXPECT_EQ(node->input(2)->constant->to_int_vector(), (std::vector<int64_t>{100, -200, 300}));
+  // The boundary transposes: NCHW -> NHWC after the input quantize, back before dequantize.
+  const ir::Node* first = node->input(0)->producer;
+  EXPECT_EQ(first->op, "cortex_m.transpose");
+  EXPECT_EQ(first->attrs.get_ints("perm"), (std::vector<int64_t>{0, 2, 3, 1}));
+  EXPECT_EQ(first->input(0)->producer->op, "cortex_m.quantize");
+  const ir::Node* last = b.graph.outputs()[0]->producer;
+  EXPECT_EQ(last->op, "cortex_m.dequantize");
+  EXPECT_EQ(last->input(0)->producer->attrs.get_ints("perm"), (std::vector<int64_t>{0, 3, 1, 2}));
+  EXPECT_EQ(b.graph.outputs()[0]->shape, (ir::Shape{1, 3, 3, 3}));
+  EXPECT_EQ(b.graph.outputs()[0]->dtype, ir::DType::kFloat32);
+}
+
+TEST(LoweringConv, AutoPadIsResolvedToTopLeftBottomRight) {
+  for (const auto& [auto_pad, pads] : std::vector<std::pair<std::string, std::vector<int64_t>>>{
+           {"SAME_UPPER", {0, 0, 1, 1}}, {"SAME_LOWER", {1, 1, 0, 0}}, {"VALID", {0, 0, 0, 0}}}) {
+    QdqBuilder b;
+    Numbers numbers;
+    ir::Value* x = b.qdq(b.input("x", {1, 1, 6, 6}), 0.01f, 0);
+    ir::Value* w = b.weight("w", {2, 1, 3, 3}, numbers.int8s(18), channel_scales(2));
+    ir::Attributes attrs = ints_attrs({{"strides", {2, 2}}});
+    attrs.set("auto_pad", auto_pad);
+    b.output(b.qdq(b.op("onnx.Conv", {x, w}, attrs), 0.02f, 3));
+    lower_and_compare(b, 0.02f, nullptr);
+    EXPECT_EQ(only_node(b.graph, "cortex_m.quantized_conv2d")->attrs.get_ints("pads"), pads)
+        << auto_pad;
+    // One input channel: NCHW -> NHWC moves only a size-1 dim, a reshape does it.
+    EXPECT_EQ(op_counts(b.graph)["cortex_m.reshape"], 1) << auto_pad;
+  }
+}
+
+TEST(LoweringConv, DepthwiseWeightsBecome1HWCoPerChannelAxis3) {
+  QdqBuilder b;
+  Numbers numbers;
+  const float in_scale = 1.0f / 100;
+  ir::Value* x = b.qdq(b.input("x", {1, 2, 4, 4}), in_scale, 5);
+  const std::vector<int8_t> w_data = numbers.int8s(4 * 1 * 3 * 3);  // multiplier 2
+  const std::vector<float> w_scales = channel_scales(4);
+  ir::Value* w = b.weight("w", {4, 1, 3, 3}, w_data, w_scales);
+  ir::Value* bias = b.bias("b", {10, 20, -30, 40}, in_scale, w_scales);
+  ir::Attributes attrs = ints_attrs({{"pads", {1, 0, 1, 2}}, {"dilations", {1, 1}}});
+  attrs.set("group", int64_t{2});
+  b.output(b.qdq(b.op("onnx.Conv", {x, w, bias}, attrs), 0.01f, -5));
+  LoweringReport report;
+  lower_and_compare(b, 0.01f, &report);
+  EXPECT_TRUE(report.float_nodes.empty()) << report.to_string();
+  EXPECT_EQ(op_counts(b.graph)["cortex_m.quantized_conv2d"], 0);
+  const ir::Node* node = only_node(b.graph, "cortex_m.quantized_depthwise_conv2d");
+  EXPECT_EQ(node->attrs.get_ints("pads"), (std::vector<int64_t>{1, 0, 1, 2}));
+  EXPECT_FALSE(node->attrs.has("groups"));
+  const ir::Value* weight = node->input(1);
+  ASSERT_EQ(weight->shape, (ir::Shape{1, 3, 3, 4}));
+  EXPECT_EQ(weight->quant->axis, 3);
+  const auto stored = weight->constant->data<int8_t>();
+  for (int co = 0; co < 4; ++co)
+    for (int h = 0; h < 3; ++h)
+      for (int k = 0; k < 3; ++k)
+        EXPECT_EQ(stored[(h * 3 + k) * 4 + co], w_data[(co * 3 + h) * 3 + k]);
+}
+
+TEST(LoweringLinear, FlattenOfNhwcConvOutputPermutesGemmWeightColumns) {
+  QdqBuilder b;
+  Numbers numbers;
+  const float in_scale = 1.0f / 127;
+  ir::Value* x = b.qdq(b.input("x", {1, 1, 4, 4}), in_scale, 0);
+  ir::Value* w = b.weight("w", {2, 1, 3, 3}, numbers.int8s(18), {0.02f, 0.03f});
+  ir::Value* conv = b.qdq(b.op("onnx.Conv", {x, w}), 0.03f, 0);  // [1,2,2,2]
+  ir::Attributes flatten_attrs;
+  flatten_attrs.set("axis", int64_t{1});
+  ir::Value* flat = b.qdq(b.op("onnx.Flatten", {conv}, flatten_attrs), 0.03f, 0);  // [1,8]
+  const std::vector<int8_t> fc = numbers.int8s(3 * 8);
+  ir::Value* fc_w = b.weight("fc", {3, 8}, fc, {0.05f});
+  ir::Attributes gemm_attrs;
+  gemm_attrs.set("transB", int64_t{1});
+  b.output(b.qdq(b.op("onnx.Gemm", {flat, fc_w}, gemm_attrs), 0.02f, 0));
+
+  LoweringReport report;
+  lower_and_compare(b, 0.02f, &report);
+  EXPECT_EQ(report.lowered, 3);
+  EXPECT_TRUE(report.float_nodes.empty()) << report.to_string();
+  // quantize -> reshape (C = 1: NCHW -> NHWC is a reshape) -> conv -> reshape (flatten in NHWC
+  // order) -> linear -> dequantize: no transpose at all.
+  const std::map<std::string, int> expected{{"cortex_m.quantize", 1},
+                                            {"cortex_m.reshape", 2},
+                                            {"cortex_m.quantized_conv2d", 1},
+                                            {"cortex_m.quantized_linear", 1},
+                                            {"cortex_m.dequantize", 1}};
+  EXPECT_EQ(op_counts(b.graph), expected);
+  const ir::Node* linear = only_node(b.graph, "cortex_m.quantized_linear");
+  EXPECT_EQ(linear->input(0)->producer->op, "cortex_m.reshape");
+  EXPECT_EQ(linear->input(0)->shape, (ir::Shape{1, 8}));
+  // NCHW flatten index c*4 + h*2 + w is NHWC flatten index (h*2 + w)*2 + c.
+  const ir::Value* weight = linear->input(1);
+  ASSERT_EQ(weight->shape, (ir::Shape{3, 8}));
+  const auto stored = weight->constant->data<int8_t>();
+  for (int o = 0; o < 3; ++o)
+    for (int c = 0; c < 2; ++c)
+      for (int h = 0; h < 2; ++h)
+        for (int w2 = 0; w2 < 2; ++w2) {
+          EXPECT_EQ(stored[o * 8 + (h * 2 + w2) * 2 + c], fc[o * 8 + c * 4 + h * 2 + w2]);
+        }
+  EXPECT_EQ(weight->quant, (ir::QuantParams{{0.05f}, {0}, -1}));
+}
+
+TEST(LoweringLinear, GlobalPoolThenFlattenKeepsWeightsAndMatMulTransposesThem) {
+  QdqBuilder b;
+  Numbers numbers;
+  ir::Value* x = b.qdq(b.input("x", {1, 3, 4, 4}), 1.0f / 127, 0);
+  ir::Value* w = b.weight("w", {4, 3, 1, 1}, numbers.int8s(12), channel_scales(4));
+  ir::Value* conv = b.qdq(b.op("onnx.Conv", {x, w}), 0.01f, 0);
+  ir::Value* pool = b.qdq(b.op("onnx.GlobalAveragePool", {conv}), 0.01f, 0);  // [1,4,1,1]
+  ir::Value* flat = b.qdq(b.op("onnx.Flatten", {pool}), 0.01f, 0);            // [1,4]
+  const std::vector<int8_t> mm = numbers.int8s(4 * 5);
+  ir::Value* mm_w = b.weight("mm", {4, 5}, mm, {0.04f});  // MatMul weight [K, O]
+  b.output(b.qdq(b.op("onnx.MatMul", {flat, mm_w}), 0.005f, 1));
+  LoweringReport report;
+  lower_and_compare(b, 0.005f, &report);
+  EXPECT_TRUE(report.float_nodes.empty()) << report.to_string();
+  const ir::Node* pool_node = only_node(b.graph, "cortex_m.avg_pool2d");
+  EXPECT_EQ(pool_node->attrs.get_ints("kernel"), (std::vector<int64_t>{4, 4}));
+  const ir::Node* linear = only_node(b.graph, "cortex_m.quantized_linear");
+  const auto stored = linear->input(1)->constant->data<int8_t>();
+  ASSERT_EQ(linear->input(1)->shape, (ir::Shape{5, 4}));
+  for (int o = 0; o < 5; ++o)
+    for (int k = 0; k < 4; ++k) EXPECT_EQ(stored[o * 4 + k], mm[k * 5 + o]);  // only B^T
+}
+
+TEST(LoweringFallback, UnsupportedOpStaysFloatBetweenDequantizeAndQuantize) {
+  QdqBuilder b;
+  Numbers numbers;
+  ir::Value* x = b.qdq(b.input("x", {1, 2, 3, 3}), 1.0f / 127, 0);
+  ir::Value* w1 = b.weight("w1", {2, 2, 1, 1}, numbers.int8s(4), channel_scales(2));
+  ir::Value* a = b.qdq(b.op("onnx.Conv", {x, w1}), 0.01f, 0);
+  ir::Attributes leaky;
+  leaky.set("alpha", 0.1f);
+  ir::Value* l = b.qdq(b.op("onnx.LeakyRelu", {a}, leaky, "leaky"), 0.01f, 0);
+  ir::Value* w2 = b.weight("w2", {2, 2, 1, 1}, numbers.int8s(4), channel_scales(2));
+  b.output(b.qdq(b.op("onnx.Conv", {l, w2}), 0.01f, 0));
+  LoweringReport report;
+  lower_and_compare(b, 0.01f, &report);
+  EXPECT_EQ(report.lowered, 2);
+  ASSERT_EQ(report.float_nodes.size(), 1u) << report.to_string();
+  EXPECT_EQ(report.float_nodes[0].node, "leaky");
+  EXPECT_EQ(report.float_nodes[0].op, "onnx.LeakyRelu");
+  EXPECT_NE(report.float_nodes[0].reason.find("no cortex_m lowering"), std::string::npos);
+  const std::map<std::string, int> expected{{"cortex_m.quantize", 2},
+                                            {"cortex_m.dequantize", 2},
+                                            {"cortex_m.transpose", 4},
+                                            {"cortex_m.quantized_conv2d", 2},
+                                            {"onnx.LeakyRelu", 1}};
+  EXPECT_EQ(op_counts(b.graph), expected);
+  // LeakyRelu reads a dequantized NCHW value and its output is quantized again.
+  const ir::Node* leaky_node = only_node(b.graph, "onnx.LeakyRelu");
+  EXPECT_EQ(leaky_node->input(0)->producer->op, "cortex_m.dequantize");
+  EXPECT_EQ(leaky_node->input(0)->shape, (ir::Shape{1, 2, 3, 3}));
+  EXPECT_EQ(leaky_node->output(0)->users.at(0)->op, "cortex_m.quantize");
+}
+
+TEST(LoweringFallback, UnsupportedAttributesAndQuantizationAreReported) {
+  QdqBuilder b;
+  Numbers numbers;
+  ir::Value* x = b.qdq(b.input("x", {2, 6}), 1.0f / 127, 0);
+  // Gemm B [K, O] quantized per channel along K (axis 0): not lowerable.
+  ir::Value* w = b.weight("w", {6, 3}, numbers.int8s(18), channel_scales(6), /*axis=*/0);
+  ir::Value* g = b.qdq(b.op("onnx.Gemm", {x, w}, {}, "gemm"), 0.02f, 0);
+  ir::Value* g4 = b.qdq(
+      b.op("onnx.Reshape",
+           {g, b.graph.add_constant(
+                   "shape", ir::Tensor::from<int64_t>({4}, std::vector<int64_t>{2, 3, 1, 1}))}),
+      0.02f, 0);
+  ir::Attributes pool = ints_attrs({{"kernel_shape", {1, 1}}, {"pads", {0, 0, 0, 0}}});
+  pool.set("count_include_pad", int64_t{1});
+  ir::Value* p = b.qdq(b.op("onnx.AveragePool", {g4}, pool, "pool_ok"), 0.02f, 0);
+  b.output(p);
+  LoweringReport report;
+  lower_and_compare(b, 0.02f, &report);
+  ASSERT_EQ(report.float_nodes.size(), 1u) << report.to_string();
+  EXPECT_EQ(report.float_nodes[0].node, "gemm");
+  EXPECT_NE(report.float_nodes[0].reason.find("per channel along K"), std::string::npos)
+      << report.float_nodes[0].reason;
+  // The weight's DequantizeLinear became a float constant for the float Gemm.
+  EXPECT_EQ(op_counts(b.graph)["onnx.DequantizeLinear"], 0);
+  EXPECT_EQ(op_counts(b.graph)["cortex_m.avg_pool2d"], 1);  // no padding: count_include_pad moot
+}
+
+TEST(LoweringActivation, ClipAndReluRangesInTheOutputInt8Domain) {
+  struct Case {
+    const char* op;
+    float low, high;
+    float scale;
+    int zero_point;
+    int64_t expected_min, expected_max;
+  };
+  const std::vector<Case> cases{
+      {"onnx.Clip", 0.0f, 6.0f, 0.05f, -10, -10, 110},    // ReLU6: 6 / 0.05 - 10
+      {"onnx.Clip", -1.0f, 20.0f, 0.05f, -10, -30, 127},  // upper bound saturates
+      {"onnx.Clip", -10.0f, 0.5f, 0.05f, 0, -128, 10},    // lower bound saturates
+      {"onnx.Clip", 0.0f, 6.0f, 6.0f / 255, -128, -128, 127},
+      {"onnx.Relu", 0, 0, 0.1f, -128, -128, 127},
+      {"onnx.Relu", 0, 0, 0.1f, 7, 7, 127},
+  };
+  for (const Case& c : cases) {
+    QdqBuilder b;
+    Numbers numbers;
+    ir::Value* x = b.qdq(b.input("x", {1, 4}), 1.0f / 127, 0);
+    ir::Value* w = b.weight("w", {3, 4}, numbers.int8s(12), {0.05f});
+    ir::Attributes attrs;
+    attrs.set("transB", int64_t{1});
+    ir::Value* y = b.op("onnx.Gemm", {x, w}, attrs);
+    ir::Value* act = std::string(c.op) == "onnx.Relu"
+                         ? b.op(c.op, {y})
+                         : b.op(c.op, {y, b.scalar(c.low), b.scalar(c.high)});
+    b.output(b.qdq(act, c.scale, c.zero_point));
+    lower_and_compare(b, c.scale, nullptr);
+    const ir::Node* node = only_node(b.graph, "cortex_m.quantized_linear");
+    EXPECT_EQ(node->attrs.get_int("activation_min"), c.expected_min) << c.op << " " << c.low;
+    EXPECT_EQ(node->attrs.get_int("activation_max"), c.expected_max) << c.op << " " << c.high;
+    EXPECT_EQ(op_counts(b.graph).size(), 3u);  // quantize, linear, dequantize
+  }
+}
+
+TEST(LoweringNetwork, SmallCnnLowersToTheExpectedDialectOps) {
+  QdqBuilder b;
+  Numbers numbers;
+  const float in_scale = 1.0f / 127;
+  ir::Value* x = b.qdq(b.input("x", {1, 2, 8, 8}), in_scale, 0);
+  const std::vector<float> s1 = channel_scales(4);
+  ir::Value* c1 = b.op("onnx.Conv",
+                       {x, b.weight("w1", {4, 2, 3, 3}, numbers.int8s(72), s1),
+                        b.bias("b1", {50, -50, 25, 0}, in_scale, s1)},
+                       ints_attrs({{"pads", {1, 1, 1, 1}}}));
+  ir::Value* r1 = b.qdq(b.op("onnx.Relu", {c1}), 0.02f, -128);
+  ir::Value* p1 =
+      b.qdq(b.op("onnx.MaxPool", {r1}, ints_attrs({{"kernel_shape", {3, 3}}, {"strides", {2, 2}}})),
+            0.02f, -128);  // [1,4,3,3], ceil_mode 0
+  ir::Attributes dw = ints_attrs({{"pads", {1, 1, 1, 1}}});
+  dw.set("group", int64_t{4});
+  ir::Value* c2 =
+      b.qdq(b.op("onnx.Conv",
+                 {p1, b.weight("w2", {4, 1, 3, 3}, numbers.int8s(36), channel_scales(4))}, dw),
+            0.02f, 0);
+  ir::Value* sum = b.qdq(b.op("onnx.Add", {c2, p1}), 0.03f, -10);
+  ir::Attributes avg = ints_attrs({{"kernel_shape", {2, 2}}, {"strides", {2, 2}}});
+  avg.set("ceil_mode", int64_t{1});
+  ir::Value* p2 = b.qdq(b.op("onnx.AveragePool", {sum}, avg), 0.03f, -10);  // [1,4,2,2]
+  ir::Value* flat = b.qdq(b.op("onnx.Flatten", {p2}), 0.03f, -10);          // [1,16]
+  ir::Attributes gemm;
+  gemm.set("transB", int64_t{1});
+  ir::Value* logits =
+      b.qdq(b.op("onnx.Gemm", {flat, b.weight("fc", {5, 16}, numbers.int8s(80), {0.03f})}, gemm),
+            0.05f, 3);
+  b.output(b.qdq(b.op("onnx.Softmax", {logits}), 1.0f / 256, -128));
+
+  LoweringReport report;
+  lower_and_compare(b, 1.0f / 256, &report, 2.0);
+  EXPECT_EQ(report.lowered, 8);
+  EXPECT_TRUE(report.float_nodes.empty()) << report.to_string();
+  const std::map<std::string, int> expected{{"cortex_m.quantize", 1},
+                                            {"cortex_m.transpose", 1},
+                                            {"cortex_m.quantized_conv2d", 1},
+                                            {"cortex_m.max_pool2d", 1},
+                                            {"cortex_m.quantized_depthwise_conv2d", 1},
+                                            {"cortex_m.quantized_add", 1},
+                                            {"cortex_m.avg_pool2d", 1},
+                                            {"cortex_m.reshape", 1},
+                                            {"cortex_m.quantized_linear", 1},
+                                            {"cortex_m.softmax", 1},
+                                            {"cortex_m.dequantize", 1}};
+  EXPECT_EQ(op_counts(b.graph), expected);
+  // ceil_mode: 3 -> 2 windows of 2 with stride 2 needs one row / column of end padding.
+  EXPECT_EQ(only_node(b.graph, "cortex_m.avg_pool2d")->attrs.get_ints("pads"),
+            (std::vector<int64_t>{0, 0, 1, 1}));
+  EXPECT_EQ(only_node(b.graph, "cortex_m.quantized_add")->output(0)->shape,
+            (ir::Shape{1, 3, 3, 4}));
+}
