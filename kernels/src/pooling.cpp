@@ -90,7 +90,11 @@ Status avg_pool_s8(const PoolParams& params, const Dims4& input_dims, Span<const
       params, input_dims, input.data(), output_dims, output.data(), int32_t{0},
       [](int32_t sum, int8_t v) { return sum + v; },
       [](int32_t sum, int32_t count) {
-        return sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count;
+        // Rounded half away from zero (TFLite). In int64: with 2^24 positions of -128 the sum
+        // is INT32_MIN, and subtracting half the count would overflow int32.
+        const int64_t wide = sum;
+        return static_cast<int32_t>(wide > 0 ? (wide + count / 2) / count
+                                             : (wide - count / 2) / count);
       });
   return Status::kOk;
 }

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: Apache-2.0
+// Argument validation of conv2d_s8 (docs/kernels/conv.md, "Errors"): every call starts from one
+// valid argument set, breaks exactly one documented rule and must return the documented status
+// without writing anything; valid calls must not write past the output span.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstring>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "tinyexec/kernels/conv.h"
+#include "kernel_validation_support.h"
+
+namespace {
+
+using namespace kernel_validation;  // NOLINT: the shared test helpers
+
+namespace tk = tinyexec::kernels;
+using tk::Dims4;
+using tk::Span;
+using tk::Status;
+
+
+// A valid call: 1x5x5x4 input, 3x3 filter, 6 output channels, stride 1, SAME padding (pad 1).
+struct Args {
+  tk::Conv2dParams params{
+      .pad_h = 1, .pad_w = 1, .input_offset = 3, .output_offset = -2, .activation = {}};
+  Dims4 input_dims{1, 5, 5, 4};
+  Dims4 filter_dims{6, 3, 3, 4};
+  Dims4 output_dims{1, 5, 5, 6};
+  std::vector<int32_t> bias = std::vector<int32_t>(6, 5);
+  std::vector<int32_t> multiplier = std::vector<int32_t>(6, 1 << 30);
+  std::vector<int32_t> shift = std::vector<int32_t>(6, -3);
+  int64_t input_len = kAuto, filter_len = kAuto, output_len = kAuto;
+  bool null_input = false, null_filter = false, null_bias = false, null_output = false;
+  bool null_multiplier = false, null_shift = false;
+};
+
+struct Case {
+  const char* name;
+  void (*mutate)(Args&);
+  Status expected;
+};
+
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << c.name;
+}
+
+const Case kCases[] = {
+    {"valid", [](Args&) {}, Status::kOk},
+    {"valid_no_bias", [](Args& a) { a.bias.clear(); }, Status::kOk},
+    {"valid_two_groups", [](Args& a) { a.filter_dims.c = 2; }, Status::kOk},
+    {"valid_offsets_at_lower_bounds",
+     [](Args& a) { a.params.input_offset = a.params.output_offset = -128; }, Status::kOk},
+    {"valid_offsets_at_upper_bounds",
+     [](Args& a) { a.params.input_offset = 128, a.params.output_offset = 127; }, Status::kOk},
+    {"valid_quant_at_bounds",
+     [](Args& a) {
+       a.shift[0] = -31, a.shift[1] = 30, a.multiplier[2] = 0, a.multiplier[3] = INT_MAX;
+     },
+     Status::kOk},
+    {"valid_pad_at_max", [](Args& a) { a.params.pad_h = 2; }, Status::kOk},
+    {"valid_pad_at_max_dilated", [](Args& a) { a.params.dilation_h = 2, a.params.pad_h = 4; },
+     Status::kOk},
+    {"valid_output_h_largest", [](Args& a) { a.output_dims.h = 6; }, Status::kOk},
+    {"valid_output_w_smallest", [](Args& a) { a.output_dims.w = 4; }, Status::kOk},
+    {"valid_stride2_output_h_smallest", [](Args& a) { a.params.stride_h = 2, a.output_dims.h = 2; },
+     Status::kOk},
+    // kNullPointer
+    {"null_input", [](Args& a) { a.null_input = true; }, Status::kNullPointer},
+    {"null_filter", [](Args& a) { a.null_filter = true; }, Status::kNullPointer},
+    {"null_output", [](Args& a) { a.null_output = true; }, Status::kNullPointer},
+    {"null_multiplier", [](Args& a) { a.null_multiplier = true; }, Status::kNullPointer},
+    {"null_shift", [](Args& a) { a.null_shift = true; }, Status::kNullPointer},
+    {"null_nonempty_bias", [](Args& a) { a.null_bias = true; }, Status::kNullPointer},
+    // kBadShape: dims <= 0
+    {"input_n_zero", [](Args& a) { a.input_dims.n = 0; }, Status::kBadShape},
+    {"input_h_negative", [](Args& a) { a.input_dims.h = -5; }, Status::kBadShape},
+    {"input_w_zero", [](Args& a) { a.input_dims.w = 0; }, Status::kBadShape},
+    {"input_c_zero", [](Args& a) { a.input_dims.c = 0; }, Status::kBadShape},
+    {"filter_n_zero", [](Args& a) { a.filter_dims.n = 0; }, Status::kBadShape},
+    {"filter_h_negative", [](Args& a) { a.filter_dims.h = -3; }, Status::kBadShape},
+    {"filter_w_zero", [](Args& a) { a.filter_dims.w = 0; }, Status::kBadShape},
+    {"filter_c_zero", [](Args& a) { a.filter_dims.c = 0; }, Status::kBadShape},
+    {"output_n_zero", [](Args& a) { a.output_dims.n = 0; }, Status::kBadShape},
+    {"output_h_zero", [](Args& a) { a.output_dims.h = 0; }, Status::kBadShape},
+    {"output_w_negative", [](Args& a) { a.output_dims.w = -5; }, Status::kBadShape},
+    {"output_c_zero", [](Args& a) { a.output_dims.c = 0; }, Status::kBadShape},
+    // kBadShape: inconsistent shapes
+    {"output_n_not_input_n", [](Args& a) { a.output_dims.n = 2; }, Status::kBadShape},
+    {"output_c_not_filter_n", [](Args& a) { a.output_dims.c = 5; }, Status::kBadShape},
+    {"input_c_not_multiple_of_filter_c", [](Args& a) { a.filter_dims.c = 3; }, Status::kBadShape},
+    {"filter_c_above_input_c", [](Args& a) { a.filter_dims.c = 8; }, Status::kBadShape},
+    {"output_c_not_multiple_of_groups",
+     [](Args& a) {
+       a.filter_dims = {5, 3, 3, 2}, a.output_dims.c = 5;
+     },
+     Status::kBadShape},
+    {"output_h_too_large", [](Args& a) { a.output_dims.h = 7; }, Status::kBadShape},
+    {"output_h_too_small", [](Args& a) { a.output_dims.h = 3; }, Status::kBadShape},
+    {"output_w_too_large", [](Args& a) { a.output_dims.w = 7; }, Status::kBadShape},
+    {"output_w_too_small", [](Args& a) { a.output_dims.w = 3; }, Status::kBadShape},
+    {"stride2_output_h_too_small", [](Args& a) { a.params.stride_h = 2, a.output_dims.h = 1; },
+     Status::kBadShape},
+    // kBadParam
+    {"stride_h_zero", [](Args& a) { a.params.stride_h = 0; }, Status::kBadParam},
+    {"stride_w_negative", [](Args& a) { a.params.stride_w = -1; }, Status::kBadParam},
+    {"dilation_h_zero", [](Args& a) { a.params.dilation_h = 0; }, Status::kBadParam},
+    {"dilation_w_negative", [](Args& a) { a.params.dilation_w = -1; }, Status::kBadParam},
+    {"pad_h_negative", [](Args& a) { a.params.pad_h = -1; }, Status::kBadParam},
+    {"pad_w_too_large", [](Args& a) { a.params.pad_w = 3; }, Status::kBadParam},
+    {"pad_h_too_large_dilated", [](Args& a) { a.params.dilation_h = 2, a.params.pad_h = 5; },
+     Status::kBadParam},
+    {"input_offset_too_small", [](Args& a) { a.params.input_offset = -129; }, Status::kBadParam},
+    {"input_offset_too_large", [](Args& a) { a.params.input_offset = 129; }, Status::kBadParam},
+    {"output_offset_too_small", [](Args& a) { a.params.output_offset = -129; }, Status::kBadParam},
+    {"output_offset_too_large", [](Args& a) { a.params.output_offset = 128; }, Status::kBadParam},
+    {"activation_min_above_max",
+     [](Args& a) {
+       a.params.activation = {10, 5};
+     },
+     Status::kBadParam},
+    {"activation_min_below_int8", [](Args& a) { a.params.activation.min = -129; },
+     Status::kBadParam},
+    {"activation_max_above_int8", [](Args& a) { a.params.activation.max = 128; },
+     Status::kBadParam},
+    {"multiplier_negative", [](Args& a) { a.multiplier[5] = -1; }, Status::kBadParam},
+    {"shift_too_large", [](Args& a) { a.shift[5] = 31; }, Status::kBadParam},
+    {"shift_too_small", [](Args& a) { a.shift[0] = -32; }, Status::kBadParam},
+    // kBufferTooSmall
+    {"multiplier_short", [](Args& a) { a.multiplier.pop_back(); }, Status::kBufferTooSmall},
+    {"shift_short", [](Args& a) { a.shift.pop_back(); }, Status::kBufferTooSmall},
+    {"bias_short", [](Args& a) { a.bias.pop_back(); }, Status::kBufferTooSmall},
+    {"input_short", [](Args& a) { a.input_len = 5 * 5 * 4 - 1; }, Status::kBufferTooSmall},
+    {"filter_short", [](Args& a) { a.filter_len = 6 * 3 * 3 * 4 - 1; }, Status::kBufferTooSmall},
+    {"output_short", [](Args& a) { a.output_len = 5 * 5 * 6 - 1; }, Status::kBufferTooSmall},
+    // kOverflow
+    {"element_count_overflow", [](Args& a) { a.input_dims.n = a.output_dims.n = INT_MAX; },
+     Status::kOverflow},
+    {"input_w_overflow", [](Args& a) { a.input_dims.w = INT_MAX; }, Status::kOverflow},
+    {"stride_w_overflow", [](Args& a) { a.params.stride_w = INT_MAX; }, Status::kOverflow},
+    {"dilation_h_overflow", [](Args& a) { a.params.dilation_h = INT_MAX; }, Status::kOverflow},
+};
+
+class KernelValidationConv : public ::testing::TestWithParam<Case> {};
+
+TEST_P(KernelValidationConv, Rule) {
+  Args a;
+  GetParam().mutate(a);
+  const std::vector<int8_t> input = Pattern(Length(a.input_len, a.input_dims));
+  const std::vector<int8_t> filter = Pattern(Length(a.filter_len, a.filter_dims));
+  Guarded<int8_t> output(Length(a.output_len, a.output_dims));
+  Guarded<int8_t> scratch(static_cast<size_t>(
+      tk::conv2d_s8_scratch_size(a.params, a.input_dims, a.filter_dims, a.output_dims)));
+  const tk::PerChannelQuant quant{ConstSpan(a.multiplier, a.null_multiplier),
+                                  ConstSpan(a.shift, a.null_shift)};
+  const Status status =
+      tk::conv2d_s8(a.params, quant, a.input_dims, ConstSpan(input, a.null_input), a.filter_dims,
+                    ConstSpan(filter, a.null_filter), ConstSpan(a.bias, a.null_bias), a.output_dims,
+                    output.span(a.null_output), scratch.span());
+  EXPECT_STREQ(tk::status_name(status), tk::status_name(GetParam().expected));
+  ExpectNoStrayWrites(status, output, "the output");
+  ExpectNoStrayWrites(status, scratch, "the scratch");
+}
+
+// The portable kernel needs no scratch, so no call can give kScratchTooSmall; a variant that needs
+// scratch must add scratch rows to the table.
+TEST_F(KernelValidationConv, ScratchSizeIsZero) {
+  const Args a;
+  EXPECT_EQ(tk::conv2d_s8_scratch_size(a.params, a.input_dims, a.filter_dims, a.output_dims), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(, KernelValidationConv, ::testing::ValuesIn(kCases),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+}  // namespace

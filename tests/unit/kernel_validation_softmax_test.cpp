@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: Apache-2.0
+// Argument validation of softmax_s8 (docs/kernels/softmax.md, "Errors"): every call starts from
+// one valid argument set, breaks exactly one documented rule and must return the documented
+// status without writing anything; valid calls must not write past the output span.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstring>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "tinyexec/kernels/softmax.h"
+#include "tinyexec/kernels/types.h"
+
+namespace {
+
+namespace tk = tinyexec::kernels;
+using tk::Span;
+using tk::Status;
+
+constexpr int64_t kAuto = -1;  // a buffer length: "exactly what the dims need"
+constexpr size_t kGuard = 32;  // guard elements after every writable span
+constexpr unsigned char kSentinel = 0xA5;
+
+// `size` elements followed by kGuard guard elements, every byte kSentinel, to see what a kernel
+// writes.
+template <typename T>
+class Guarded {
+ public:
+  explicit Guarded(size_t size) : size_(size), data_(size + kGuard) {
+    std::memset(data_.data(), kSentinel, data_.size() * sizeof(T));
+  }
+  Span<T> span(bool null = false) { return {null ? nullptr : data_.data(), size_}; }
+  // True when no byte of element `from` or later was written.
+  bool Untouched(size_t from = 0) const {
+    const auto* bytes = reinterpret_cast<const unsigned char*>(data_.data());
+    return std::all_of(bytes + from * sizeof(T), bytes + data_.size() * sizeof(T),
+                       [](unsigned char b) { return b == kSentinel; });
+  }
+  size_t size() const { return size_; }
+
+ private:
+  size_t size_;
+  std::vector<T> data_;
+};
+
+// A failed call writes nothing at all, a successful one nothing past the span.
+template <typename T>
+void ExpectNoStrayWrites(Status got, const Guarded<T>& out, const char* what) {
+  if (got == Status::kOk) {
+    EXPECT_TRUE(out.Untouched(out.size())) << "wrote past the end of " << what;
+  } else {
+    EXPECT_TRUE(out.Untouched()) << "wrote to " << what << " although the call failed";
+  }
+}
+
+std::vector<int8_t> Pattern(size_t size) {
+  std::vector<int8_t> v(size);
+  for (size_t i = 0; i < size; ++i) v[i] = static_cast<int8_t>(i * 37 + 11);
+  return v;
+}
+
+template <typename T>
+Span<const T> ConstSpan(const std::vector<T>& v, bool null) {
+  return {null ? nullptr : v.data(), v.size()};
+}
+
+// A valid call: 2 rows of 5, parameters TFLite derives for beta 1 and input scale 1/16.
+struct Args {
+  tk::SoftmaxParams params{
+      .input_multiplier = 1077952640, .input_left_shift = 19, .diff_min = -3968};
+  int32_t num_rows = 2;
+  int32_t row_size = 5;
+  int64_t input_len = kAuto, output_len = kAuto;  // kAuto: num_rows * row_size (1 if invalid)
+  bool null_input = false, null_output = false;
+  bool in_place = false;  // the output buffer is the input too (allowed)
+};
+
+size_t Length(int64_t len, const Args& a) {
+  if (len != kAuto) return static_cast<size_t>(len);
+  int32_t count = 0;
+  return tk::checked_mul(a.num_rows, a.row_size, &count) && count > 0 ? count : 1;
+}
+
+struct Case {
+  const char* name;
+  void (*mutate)(Args&);
+  Status expected;
+};
+
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << c.name;
+}
+
+// No scratch: no kScratchTooSmall case.
+const Case kCases[] = {
+    {"valid", [](Args&) {}, Status::kOk},
+    {"valid_in_place", [](Args& a) { a.in_place = true; }, Status::kOk},
+    {"valid_row_size_at_limit", [](Args& a) { a.row_size = 4095; }, Status::kOk},
+    {"valid_zero_params",
+     [](Args& a) {
+       a.params = {0, 0, 0};
+     },
+     Status::kOk},
+    {"valid_largest_params",
+     [](Args& a) {
+       a.params = {INT_MAX, 31, -1};
+     },
+     Status::kOk},
+    {"valid_diff_min_scaled_to_int32_min", [](Args& a) { a.params.diff_min = -4096; }, Status::kOk},
+    // kNullPointer
+    {"null_input", [](Args& a) { a.null_input = true; }, Status::kNullPointer},
+    {"null_output", [](Args& a) { a.null_output = true; }, Status::kNullPointer},
+    // kBadShape
+    {"num_rows_zero", [](Args& a) { a.num_rows = 0; }, Status::kBadShape},
+    {"num_rows_negative", [](Args& a) { a.num_rows = -2; }, Status::kBadShape},
+    {"row_size_zero", [](Args& a) { a.row_size = 0; }, Status::kBadShape},
+    {"row_size_negative", [](Args& a) { a.row_size = -5; }, Status::kBadShape},
+    // kBadParam
+    {"multiplier_negative", [](Args& a) { a.params.input_multiplier = -1; }, Status::kBadParam},
+    {"left_shift_negative", [](Args& a) { a.params.input_left_shift = -1; }, Status::kBadParam},
+    {"left_shift_too_large", [](Args& a) { a.params.input_left_shift = 32; }, Status::kBadParam},
+    {"diff_min_positive", [](Args& a) { a.params.diff_min = 1; }, Status::kBadParam},
+    {"diff_min_scaled_overflows", [](Args& a) { a.params.diff_min = -4097; }, Status::kBadParam},
+    {"diff_min_scaled_overflows_shift_31",
+     [](Args& a) {
+       a.params = {1 << 30, 31, -2};
+     },
+     Status::kBadParam},
+    // kUnsupported
+    {"row_size_above_limit", [](Args& a) { a.row_size = 4096; }, Status::kUnsupported},
+    // kOverflow
+    {"element_count_overflow", [](Args& a) { a.num_rows = 1 << 20, a.row_size = 4095; },
+     Status::kOverflow},
+    // kBufferTooSmall
+    {"input_short", [](Args& a) { a.input_len = 2 * 5 - 1; }, Status::kBufferTooSmall},
+    {"output_short", [](Args& a) { a.output_len = 2 * 5 - 1; }, Status::kBufferTooSmall},
+};
+
+class KernelValidationSoftmax : public ::testing::TestWithParam<Case> {};
+
+TEST_P(KernelValidationSoftmax, Rule) {
+  Args a;
+  GetParam().mutate(a);
+  const std::vector<int8_t> input = Pattern(Length(a.input_len, a));
+  Guarded<int8_t> output(Length(a.output_len, a));
+  const Span<int8_t> out = output.span(a.null_output);
+  const Span<const int8_t> in =
+      a.in_place ? Span<const int8_t>(out) : ConstSpan(input, a.null_input);
+  const Status status = tk::softmax_s8(a.params, a.num_rows, a.row_size, in, out);
+  EXPECT_STREQ(tk::status_name(status), tk::status_name(GetParam().expected));
+  ExpectNoStrayWrites(status, output, "the output");
+}
+
+INSTANTIATE_TEST_SUITE_P(, KernelValidationSoftmax, ::testing::ValuesIn(kCases),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+}  // namespace
