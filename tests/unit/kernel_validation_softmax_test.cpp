@@ -13,59 +13,15 @@
 
 #include "tinyexec/kernels/softmax.h"
 #include "tinyexec/kernels/types.h"
+#include "kernel_validation_support.h"
 
 namespace {
+
+using namespace kernel_validation;  // NOLINT: the shared test helpers
 
 namespace tk = tinyexec::kernels;
 using tk::Span;
 using tk::Status;
-
-constexpr int64_t kAuto = -1;  // a buffer length: "exactly what the dims need"
-constexpr size_t kGuard = 32;  // guard elements after every writable span
-constexpr unsigned char kSentinel = 0xA5;
-
-// `size` elements followed by kGuard guard elements, every byte kSentinel, to see what a kernel
-// writes.
-template <typename T>
-class Guarded {
- public:
-  explicit Guarded(size_t size) : size_(size), data_(size + kGuard) {
-    std::memset(data_.data(), kSentinel, data_.size() * sizeof(T));
-  }
-  Span<T> span(bool null = false) { return {null ? nullptr : data_.data(), size_}; }
-  // True when no byte of element `from` or later was written.
-  bool Untouched(size_t from = 0) const {
-    const auto* bytes = reinterpret_cast<const unsigned char*>(data_.data());
-    return std::all_of(bytes + from * sizeof(T), bytes + data_.size() * sizeof(T),
-                       [](unsigned char b) { return b == kSentinel; });
-  }
-  size_t size() const { return size_; }
-
- private:
-  size_t size_;
-  std::vector<T> data_;
-};
-
-// A failed call writes nothing at all, a successful one nothing past the span.
-template <typename T>
-void ExpectNoStrayWrites(Status got, const Guarded<T>& out, const char* what) {
-  if (got == Status::kOk) {
-    EXPECT_TRUE(out.Untouched(out.size())) << "wrote past the end of " << what;
-  } else {
-    EXPECT_TRUE(out.Untouched()) << "wrote to " << what << " although the call failed";
-  }
-}
-
-std::vector<int8_t> Pattern(size_t size) {
-  std::vector<int8_t> v(size);
-  for (size_t i = 0; i < size; ++i) v[i] = static_cast<int8_t>(i * 37 + 11);
-  return v;
-}
-
-template <typename T>
-Span<const T> ConstSpan(const std::vector<T>& v, bool null) {
-  return {null ? nullptr : v.data(), v.size()};
-}
 
 // A valid call: 2 rows of 5, parameters TFLite derives for beta 1 and input scale 1/16.
 struct Args {
