@@ -498,3 +498,130 @@ TEST(LoweringNetwork, SmallCnnLowersToTheExpectedDialectOps) {
   EXPECT_EQ(only_node(b.graph, "cortex_m.quantized_add")->output(0)->shape,
             (ir::Shape{1, 3, 3, 4}));
 }
+
+TEST(LoweringLut, SigmoidTanhHardSwishBecomeLutOnTheNhwcValue) {
+  struct Case {
+    const char* op;
+    const char* function;
+    float scale;
+    int zero_point;
+  };
+  const std::vector<Case> cases{{"onnx.Sigmoid", "sigmoid", 1.0f / 256, -128},
+                                {"onnx.Tanh", "tanh", 1.0f / 128, 0},
+                                {"onnx.HardSwish", "hardswish", 0.012f, -97}};
+  for (const Case& c : cases) {
+    QdqBuilder b;
+    Numbers numbers;
+    ir::Value* x = b.qdq(b.input("x", {1, 2, 3, 3}), 1.0f / 127, 0);
+    ir::Value* w = b.weight("w", {3, 2, 1, 1}, numbers.int8s(6), channel_scales(3));
+    ir::Value* conv = b.qdq(b.op("onnx.Conv", {x, w}), 0.02f, 3);  // [1,3,3,3], NHWC lowered
+    b.output(b.qdq(b.op(c.op, {conv}, {}, "act"), c.scale, c.zero_point));
+    LoweringReport report;
+    lower_and_compare(b, c.scale, &report);
+    EXPECT_EQ(report.lowered, 2) << c.op;
+    EXPECT_TRUE(report.float_nodes.empty()) << report.to_string();
+    const std::map<std::string, int> expected{{"cortex_m.quantize", 1},
+                                              {"cortex_m.transpose", 2},
+                                              {"cortex_m.quantized_conv2d", 1},
+                                              {"cortex_m.lut", 1},
+                                              {"cortex_m.dequantize", 1}};
+    EXPECT_EQ(op_counts(b.graph), expected) << c.op;
+    const ir::Node* lut = only_node(b.graph, "cortex_m.lut");
+    EXPECT_EQ(lut->attrs.get_string("function"), c.function);
+    EXPECT_EQ(lut->input(0)->shape, (ir::Shape{1, 3, 3, 3}));  // stays NHWC
+    EXPECT_EQ(lut->input(0)->producer->op, "cortex_m.quantized_conv2d");
+    EXPECT_EQ(lut->output(0)->quant, (ir::QuantParams{{c.scale}, {c.zero_point}, -1}));
+  }
+}
+
+TEST(LoweringConcat, AxisIsMappedToTheNhwcLayout) {
+  for (const auto& [axis, nhwc_axis] :
+       std::vector<std::pair<int64_t, int64_t>>{{1, 3}, {2, 1}, {-1, 2}, {0, 0}}) {
+    QdqBuilder b;
+    Numbers numbers;
+    const float scale = 1.0f / 127;
+    ir::Value* x = b.qdq(b.input("x", {1, 3, 3, 3}), scale, 0);
+    ir::Value* w = b.weight("w", {3, 3, 1, 1}, numbers.int8s(9), channel_scales(3));
+    ir::Value* conv = b.qdq(b.op("onnx.Conv", {x, w}), scale, 0);  // same quantization as x
+    ir::Attributes attrs;
+    attrs.set("axis", axis);
+    b.output(b.qdq(b.op("onnx.Concat", {conv, x}, attrs, "concat"), scale, 0));
+    LoweringReport report;
+    lower_and_compare(b, scale, &report);
+    EXPECT_EQ(report.lowered, 2) << axis;
+    EXPECT_TRUE(report.float_nodes.empty()) << report.to_string();
+    const std::map<std::string, int> expected{{"cortex_m.quantize", 1},
+                                              {"cortex_m.transpose", 2},  // x once, result once
+                                              {"cortex_m.quantized_conv2d", 1},
+                                              {"cortex_m.concat", 1},
+                                              {"cortex_m.dequantize", 1}};
+    EXPECT_EQ(op_counts(b.graph), expected) << axis;
+    const ir::Node* concat = only_node(b.graph, "cortex_m.concat");
+    EXPECT_EQ(concat->attrs.get_int("axis"), nhwc_axis) << axis;
+    EXPECT_EQ(concat->input(0)->rank(), 4);
+  }
+}
+
+TEST(LoweringConcat, DifferentQuantizationStaysFloat) {
+  QdqBuilder b;
+  ir::Value* x = b.qdq(b.input("x", {2, 3}), 1.0f / 127, 0);
+  ir::Value* y = b.qdq(x, 0.02f, 1);
+  ir::Attributes attrs;
+  attrs.set("axis", int64_t{1});
+  b.output(b.qdq(b.op("onnx.Concat", {x, y}, attrs, "concat"), 1.0f / 127, 0));
+  LoweringReport report;
+  lower_and_compare(b, 0.02f, &report);
+  EXPECT_EQ(op_counts(b.graph)["cortex_m.concat"], 0);
+  ASSERT_FALSE(report.float_nodes.empty());
+  bool found = false;
+  for (const auto& node : report.float_nodes) found = found || node.node == "concat";
+  EXPECT_TRUE(found) << report.to_string();
+}
+
+TEST(LoweringPad, ConstantZeroPadBecomesPadWithNhwcPads) {
+  QdqBuilder b;
+  Numbers numbers;
+  ir::Value* x = b.qdq(b.input("x", {1, 2, 3, 3}), 1.0f / 127, 0);
+  ir::Value* w = b.weight("w", {3, 2, 1, 1}, numbers.int8s(6), channel_scales(3));
+  ir::Value* conv = b.qdq(b.op("onnx.Conv", {x, w}), 0.02f, 5);  // zero point 5: pad value
+  // ONNX order N, C, H, W begins then ends.
+  ir::Value* pads = b.graph.add_constant(
+      "pads", ir::Tensor::from<int64_t>({8}, std::vector<int64_t>{0, 1, 2, 0, 0, 0, 1, 3}));
+  b.output(b.qdq(b.op("onnx.Pad", {conv, pads, b.scalar(0.0f)}, {}, "pad"), 0.02f, 5));
+  LoweringReport report;
+  lower_and_compare(b, 0.02f, &report);
+  EXPECT_EQ(report.lowered, 2);
+  EXPECT_TRUE(report.float_nodes.empty()) << report.to_string();
+  const std::map<std::string, int> expected{{"cortex_m.quantize", 1},
+                                            {"cortex_m.transpose", 2},
+                                            {"cortex_m.quantized_conv2d", 1},
+                                            {"cortex_m.pad", 1},
+                                            {"cortex_m.dequantize", 1}};
+  EXPECT_EQ(op_counts(b.graph), expected);
+  const ir::Node* pad = only_node(b.graph, "cortex_m.pad");
+  // N, H, W, C begins then ends.
+  EXPECT_EQ(pad->attrs.get_ints("pads"), (std::vector<int64_t>{0, 2, 0, 1, 0, 1, 3, 0}));
+  EXPECT_EQ(pad->output(0)->shape, (ir::Shape{1, 6, 6, 4}));
+  EXPECT_EQ(b.graph.outputs()[0]->shape, (ir::Shape{1, 4, 6, 6}));
+}
+
+TEST(LoweringPad, NonZeroPadValueAndReflectStayFloat) {
+  for (const bool reflect : {false, true}) {
+    QdqBuilder b;
+    ir::Value* x = b.qdq(b.input("x", {1, 1, 3, 3}), 1.0f / 127, 0);
+    ir::Value* pads = b.graph.add_constant(
+        "pads", ir::Tensor::from<int64_t>({8}, std::vector<int64_t>{0, 0, 1, 1, 0, 0, 1, 1}));
+    ir::Attributes attrs;
+    if (reflect) attrs.set("mode", std::string("reflect"));
+    std::vector<ir::Value*> inputs{x, pads};
+    if (!reflect) inputs.push_back(b.scalar(0.5f));
+    b.output(b.qdq(b.op("onnx.Pad", inputs, attrs, "pad"), 1.0f / 127, 0));
+    LoweringReport report;
+    lower_and_compare(b, 1.0f / 127, &report);
+    EXPECT_EQ(op_counts(b.graph)["cortex_m.pad"], 0) << reflect;
+    ASSERT_EQ(report.float_nodes.size(), 1u) << report.to_string();
+    EXPECT_EQ(report.float_nodes[0].node, "pad");
+    EXPECT_NE(report.float_nodes[0].reason.find(reflect ? "mode" : "pad value"), std::string::npos)
+        << report.float_nodes[0].reason;
+  }
+}

@@ -134,9 +134,10 @@ std::vector<float> per_channel_scales(const ir::QuantParams& quant, int64_t chan
 ir::Value* lower_bias(Context& context, const ir::Node& op, size_t index, float input_scale,
                       const std::vector<float>& weight_scales, bool per_channel, double factor);
 
-// Per-op lowering rules (conv_rules.cpp, other_rules.cpp): each replaces one pattern anchored
-// at `node` (inserting before context.position()) or throws NotLowerable with the reason before
-// the pattern is recorded. `lower_op` dispatches on node.op; other ops throw NotLowerable.
+// Per-op lowering rules (conv_rules.cpp, other_rules.cpp, data_rules.cpp): each replaces one
+// pattern anchored at `node` (inserting before context.position()) or throws NotLowerable with the
+// reason before the pattern is recorded. `lower_op` dispatches on node.op; other ops throw
+// NotLowerable.
 void lower_op(Context& context, ir::Node& node);
 void lower_conv(Context& context, ir::Node& node);
 void lower_gemm(Context& context, ir::Node& node);
@@ -146,6 +147,9 @@ void lower_binary(Context& context, ir::Node& node);
 void lower_reshape_like(Context& context, ir::Node& node);
 void lower_softmax(Context& context, ir::Node& node);
 void lower_transpose(Context& context, ir::Node& node);
+void lower_lut(Context& context, ir::Node& node);  // data_rules.cpp
+void lower_concat(Context& context, ir::Node& node);
+void lower_pad(Context& context, ir::Node& node);
 
 // Finishing a pattern: marks op, activation and quantize consumed and records the result.
 void finish(Context& context, ir::Node& op, const OutputMatch& match, Lowered result);

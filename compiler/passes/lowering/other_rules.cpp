@@ -214,6 +214,11 @@ void lower_op(Context& context, ir::Node& node) {
   }
   if (op == "onnx.Softmax") return lower_softmax(context, node);
   if (op == "onnx.Transpose") return lower_transpose(context, node);
+  if (op == "onnx.Sigmoid" || op == "onnx.Tanh" || op == "onnx.HardSwish") {
+    return lower_lut(context, node);
+  }
+  if (op == "onnx.Concat") return lower_concat(context, node);
+  if (op == "onnx.Pad") return lower_pad(context, node);
   if (op == "onnx.Relu" || op == "onnx.Clip") {
     reject("{} does not follow an op that fuses it (conv, linear, add, mul, pool)",
            node.describe());
