@@ -109,6 +109,32 @@ Axis random_axis(int32_t max_in, int32_t max_filter, int32_t max_stride, int32_t
   }
 }
 
+// The kernel's parameters for a textbook convolution.
+tk::Conv2dParams conv_params(const tb::ConvArgs& a) {
+  tk::Conv2dParams p;
+  p.stride_h = a.stride_h, p.stride_w = a.stride_w, p.pad_h = a.pad_h, p.pad_w = a.pad_w;
+  p.dilation_h = a.dilation_h, p.dilation_w = a.dilation_w;
+  p.input_offset = a.input_offset, p.output_offset = a.output_offset;
+  p.activation = {a.act_min, a.act_max};
+  return p;
+}
+
+// conv2d_s8 and depthwise_conv2d_s8 share one signature: call either on the global buffers.
+using ConvKernel = tk::Status (*)(const tk::Conv2dParams&, const tk::PerChannelQuant&,
+                                  const tk::Dims4&, tk::Span<const int8_t>, const tk::Dims4&,
+                                  tk::Span<const int8_t>, tk::Span<const int32_t>,
+                                  const tk::Dims4&, tk::Span<int8_t>, tk::Span<int8_t>);
+tk::Status call_conv(ConvKernel kernel, const tk::Conv2dParams& p, const tb::ConvArgs& a,
+                     const tb::Dims& in, const tb::Dims& f, const tb::Dims& out, int32_t scratch) {
+  const size_t channels = static_cast<size_t>(out.c);
+  return kernel(p, {{g_multiplier, channels}, {g_shift, channels}}, dims4(in),
+                {g_input, static_cast<size_t>(count_of(in))}, dims4(f),
+                {g_filter, static_cast<size_t>(count_of(f))},
+                {a.bias, a.bias != nullptr ? channels : 0}, dims4(out),
+                {g_actual, static_cast<size_t>(count_of(out))},
+                {g_scratch, static_cast<size_t>(scratch)});
+}
+
 void test_conv(int cases) {
   for (int i = 0; i < cases; ++i) {
     const int32_t groups = chance(70) ? 1 : range(2, 3);
@@ -125,20 +151,10 @@ void test_conv(int cases) {
     for (int32_t c = 0; c < out.c; ++c) g_bias[c] = range(-5000, 5000);
     random_quant(out.c, -12, -5);
     tb::conv2d(a, in, g_input, f, g_filter, out, g_expected);
-    tk::Conv2dParams p;
-    p.stride_h = a.stride_h, p.stride_w = a.stride_w, p.pad_h = a.pad_h, p.pad_w = a.pad_w;
-    p.dilation_h = a.dilation_h, p.dilation_w = a.dilation_w;
-    p.input_offset = a.input_offset, p.output_offset = a.output_offset;
-    p.activation = {a.act_min, a.act_max};
+    const tk::Conv2dParams p = conv_params(a);
     const tk::Dims4 in4 = dims4(in), f4 = dims4(f), out4 = dims4(out);
     const int32_t scratch = tk::conv2d_s8_scratch_size(p, in4, f4, out4);
-    const tk::Status status = tk::conv2d_s8(
-        p, {{g_multiplier, static_cast<size_t>(out.c)}, {g_shift, static_cast<size_t>(out.c)}},
-        in4, {g_input, static_cast<size_t>(count_of(in))}, f4,
-        {g_filter, static_cast<size_t>(count_of(f))},
-        {a.bias, a.bias != nullptr ? static_cast<size_t>(out.c) : 0}, out4,
-        {g_actual, static_cast<size_t>(count_of(out))},
-        {g_scratch, static_cast<size_t>(scratch)});
+    const tk::Status status = call_conv(tk::conv2d_s8, p, a, in, f, out, scratch);
     char params[256];
     std::snprintf(params, sizeof params,
                   "in %ldx%ldx%ldx%ld filter %ldx%ldx%ldx%ld stride %ld,%ld pad %ld,%ld dil %ld,%ld",
@@ -165,20 +181,10 @@ void test_depthwise(int cases) {
     for (int32_t c = 0; c < out.c; ++c) g_bias[c] = range(-5000, 5000);
     random_quant(out.c, -10, -4);
     tb::depthwise_conv2d(a, in, g_input, f, g_filter, out, g_expected);
-    tk::Conv2dParams p;
-    p.stride_h = a.stride_h, p.stride_w = a.stride_w, p.pad_h = a.pad_h, p.pad_w = a.pad_w;
-    p.dilation_h = a.dilation_h, p.dilation_w = a.dilation_w;
-    p.input_offset = a.input_offset, p.output_offset = a.output_offset;
-    p.activation = {a.act_min, a.act_max};
+    const tk::Conv2dParams p = conv_params(a);
     const tk::Dims4 in4 = dims4(in), f4 = dims4(f), out4 = dims4(out);
     const int32_t scratch = tk::depthwise_conv2d_s8_scratch_size(p, in4, f4, out4);
-    const tk::Status status = tk::depthwise_conv2d_s8(
-        p, {{g_multiplier, static_cast<size_t>(out.c)}, {g_shift, static_cast<size_t>(out.c)}},
-        in4, {g_input, static_cast<size_t>(count_of(in))}, f4,
-        {g_filter, static_cast<size_t>(count_of(f))},
-        {a.bias, a.bias != nullptr ? static_cast<size_t>(out.c) : 0}, out4,
-        {g_actual, static_cast<size_t>(count_of(out))},
-        {g_scratch, static_cast<size_t>(scratch)});
+    const tk::Status status = call_conv(tk::depthwise_conv2d_s8, p, a, in, f, out, scratch);
     char params[256];
     std::snprintf(params, sizeof params, "in %ldx%ldx%ldx%ld mult %ld filter %ldx%ld",
                   (long)in.n, (long)in.h, (long)in.w, (long)in.c, (long)multiplier, (long)f.h,

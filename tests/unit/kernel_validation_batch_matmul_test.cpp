@@ -18,12 +18,6 @@ namespace {
 
 using namespace kernel_validation;  // NOLINT: the shared test helpers
 
-namespace tk = tinyexec::kernels;
-using tk::Dims4;
-using tk::Span;
-using tk::Status;
-
-
 // A valid call: lhs [2, 1, 3, 8] times rhs (transposed) [1, 2, 4, 8] gives [2, 2, 3, 4]; the
 // batch dimension n broadcasts from rhs, h from lhs.
 struct Args {
@@ -37,15 +31,7 @@ struct Args {
   bool null_lhs = false, null_rhs = false, null_output = false;
 };
 
-struct Case {
-  const char* name;
-  void (*mutate)(Args&);
-  Status expected;
-};
-
-void PrintTo(const Case& c, std::ostream* os) {
-  *os << c.name;
-}
+using Case = RuleCase<Args>;
 
 const Case kCases[] = {
     {"valid", [](Args&) {}, Status::kOk},

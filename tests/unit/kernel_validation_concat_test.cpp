@@ -18,12 +18,6 @@ namespace {
 
 using namespace kernel_validation;  // NOLINT: the shared test helpers
 
-namespace tk = tinyexec::kernels;
-using tk::Dims4;
-using tk::Span;
-using tk::Status;
-
-
 struct Input {
   Dims4 dims;
   int64_t len = kAuto;
@@ -57,15 +51,7 @@ size_t OutputLength(const Args& a) {
   return count > 0 ? static_cast<size_t>(count) : 1;
 }
 
-struct Case {
-  const char* name;
-  void (*mutate)(Args&);
-  Status expected;
-};
-
-void PrintTo(const Case& c, std::ostream* os) {
-  *os << c.name;
-}
+using Case = RuleCase<Args>;
 
 // No scratch: no kScratchTooSmall case. Not covered: an axis sum or output count over int32
 // when every input's count fits (it takes inputs of 2^30 elements or more).

@@ -18,12 +18,6 @@ namespace {
 
 using namespace kernel_validation;  // NOLINT: the shared test helpers
 
-namespace tk = tinyexec::kernels;
-using tk::Dims4;
-using tk::Span;
-using tk::Status;
-
-
 // A valid call: 1x5x5x4 input, 3x3 filter, 6 output channels, stride 1, SAME padding (pad 1).
 struct Args {
   tk::Conv2dParams params{
@@ -39,15 +33,7 @@ struct Args {
   bool null_multiplier = false, null_shift = false;
 };
 
-struct Case {
-  const char* name;
-  void (*mutate)(Args&);
-  Status expected;
-};
-
-void PrintTo(const Case& c, std::ostream* os) {
-  *os << c.name;
-}
+using Case = RuleCase<Args>;
 
 const Case kCases[] = {
     {"valid", [](Args&) {}, Status::kOk},

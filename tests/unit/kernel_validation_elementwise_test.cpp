@@ -19,12 +19,6 @@ namespace {
 
 using namespace kernel_validation;  // NOLINT: the shared test helpers
 
-namespace tk = tinyexec::kernels;
-using tk::Dims4;
-using tk::Span;
-using tk::Status;
-
-
 enum Op { kAdd = 1, kMul = 2, kMaximum = 4, kMinimum = 8 };
 
 // A valid call: input1 [1, 2, 3, 4] and input2 [1, 2, 1, 4] (broadcast along w) give

@@ -19,11 +19,6 @@ namespace {
 
 using namespace kernel_validation;  // NOLINT: the shared test helpers
 
-namespace tk = tinyexec::kernels;
-using tk::Dims4;
-using tk::Span;
-using tk::Status;
-
 enum Op { kPerTensor = 1, kPerChannel = 2, kKernelSums = 4 };
 
 // A valid call: 2 batches, input depth 30, output depth 7.

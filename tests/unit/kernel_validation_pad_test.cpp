@@ -18,12 +18,6 @@ namespace {
 
 using namespace kernel_validation;  // NOLINT: the shared test helpers
 
-namespace tk = tinyexec::kernels;
-using tk::Dims4;
-using tk::Span;
-using tk::Status;
-
-
 // A valid call: a [1, 2, 3, 4] input padded by {0, 1, 2, 0} before and {0, 0, 1, 1} after gives
 // [1, 3, 6, 5].
 struct Args {
@@ -45,15 +39,7 @@ Dims4 OutputDims(const Args& a) {
           sum(in.c, pre.c, post.c)};
 }
 
-struct Case {
-  const char* name;
-  void (*mutate)(Args&);
-  Status expected;
-};
-
-void PrintTo(const Case& c, std::ostream* os) {
-  *os << c.name;
-}
+using Case = RuleCase<Args>;
 
 // No scratch: no kScratchTooSmall case.
 const Case kCases[] = {

@@ -18,12 +18,6 @@ namespace {
 
 using namespace kernel_validation;  // NOLINT: the shared test helpers
 
-namespace tk = tinyexec::kernels;
-using tk::Dims4;
-using tk::Span;
-using tk::Status;
-
-
 enum Op { kAvg = 1, kMax = 2 };
 
 constexpr int kNoValue = INT_MIN;

@@ -21,10 +21,6 @@ namespace {
 
 using namespace kernel_validation;  // NOLINT: the shared test helpers
 
-namespace tk = tinyexec::kernels;
-using tk::Span;
-using tk::Status;
-
 enum Op { kQuantize = 1, kDequantize = 2, kLut = 4 };
 
 // A valid call: 64 elements, scale 0.1, zero point 3, a 256-entry table.

@@ -19,10 +19,6 @@ namespace {
 
 using namespace kernel_validation;  // NOLINT: the shared test helpers
 
-namespace tk = tinyexec::kernels;
-using tk::Span;
-using tk::Status;
-
 // A valid call: 2 rows of 5, parameters TFLite derives for beta 1 and input scale 1/16.
 struct Args {
   tk::SoftmaxParams params{
@@ -40,15 +36,7 @@ size_t Length(int64_t len, const Args& a) {
   return tk::checked_mul(a.num_rows, a.row_size, &count) && count > 0 ? count : 1;
 }
 
-struct Case {
-  const char* name;
-  void (*mutate)(Args&);
-  Status expected;
-};
-
-void PrintTo(const Case& c, std::ostream* os) {
-  *os << c.name;
-}
+using Case = RuleCase<Args>;
 
 // No scratch: no kScratchTooSmall case.
 const Case kCases[] = {

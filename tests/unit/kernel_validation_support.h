@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <ostream>
 #include <vector>
 
 #include "tinyexec/kernels/status.h"
@@ -72,6 +73,20 @@ inline std::vector<int8_t> Pattern(size_t size) {
 template <typename T>
 Span<const T> ConstSpan(const std::vector<T>& v, bool null) {
   return {null ? nullptr : v.data(), v.size()};
+}
+
+// One row of a rule table: the valid arguments, changed by `mutate` to break one rule, must give
+// `expected`. The test's name is `name`.
+template <typename Args>
+struct RuleCase {
+  const char* name;
+  void (*mutate)(Args&);
+  Status expected;
+};
+
+template <typename Args>
+void PrintTo(const RuleCase<Args>& c, std::ostream* os) {
+  *os << c.name;
 }
 
 }  // namespace kernel_validation

@@ -18,12 +18,6 @@ namespace {
 
 using namespace kernel_validation;  // NOLINT: the shared test helpers
 
-namespace tk = tinyexec::kernels;
-using tk::Dims4;
-using tk::Span;
-using tk::Status;
-
-
 // A valid call: 1x4x4x3 input, 3x3 filter, 5 output channels, stride 2, SAME (1x8x8x5 output,
 // pad 0, one column / row cropped after).
 struct Args {
@@ -47,15 +41,7 @@ struct Args {
   bool null_multiplier = false, null_shift = false, null_scratch = false;
 };
 
-struct Case {
-  const char* name;
-  void (*mutate)(Args&);
-  Status expected;
-};
-
-void PrintTo(const Case& c, std::ostream* os) {
-  *os << c.name;
-}
+using Case = RuleCase<Args>;
 
 constexpr int64_t kScratchBytes = 4 * 8 * 5;  // one output row of int32 accumulators
 

@@ -18,12 +18,6 @@ namespace {
 
 using namespace kernel_validation;  // NOLINT: the shared test helpers
 
-namespace tk = tinyexec::kernels;
-using tk::Dims4;
-using tk::Span;
-using tk::Status;
-
-
 // A valid call: [1, 2, 3, 4] reversed to [4, 3, 2, 1].
 struct Args {
   Dims4 input_dims{1, 2, 3, 4};
@@ -32,15 +26,7 @@ struct Args {
   bool null_input = false, null_output = false;
 };
 
-struct Case {
-  const char* name;
-  void (*mutate)(Args&);
-  Status expected;
-};
-
-void PrintTo(const Case& c, std::ostream* os) {
-  *os << c.name;
-}
+using Case = RuleCase<Args>;
 
 // No scratch: no kScratchTooSmall case.
 const Case kCases[] = {
