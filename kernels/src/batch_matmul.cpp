@@ -39,14 +39,23 @@ int32_t batch_matmul_s8_scratch_size(const Dims4& lhs_dims, const Dims4& rhs_dim
   return 0;
 }
 
-Status batch_matmul_s8(const BatchMatmulParams& params, const PerTensorQuant& quant,
-                       const Dims4& lhs_dims, Span<const int8_t> lhs, const Dims4& rhs_dims,
-                       Span<const int8_t> rhs, const Dims4& output_dims, Span<int8_t> output,
-                       Span<int8_t> scratch) {
+Status batch_matmul_s8_check(const BatchMatmulParams& params, const PerTensorQuant& quant,
+                             const Dims4& lhs_dims, Span<const int8_t> lhs, const Dims4& rhs_dims,
+                             Span<const int8_t> rhs, const Dims4& output_dims, Span<int8_t> output,
+                             Span<int8_t> scratch) {
   TE_RETURN_IF_ERROR(
       check_batch_matmul(params, quant, lhs_dims, lhs, rhs_dims, rhs, output_dims, output));
   const int32_t needed = batch_matmul_s8_scratch_size(lhs_dims, rhs_dims, output_dims);
   TE_CHECK(scratch.size() >= static_cast<size_t>(needed), Status::kScratchTooSmall);
+  return Status::kOk;
+}
+
+Status batch_matmul_s8(const BatchMatmulParams& params, const PerTensorQuant& quant,
+                       const Dims4& lhs_dims, Span<const int8_t> lhs, const Dims4& rhs_dims,
+                       Span<const int8_t> rhs, const Dims4& output_dims, Span<int8_t> output,
+                       Span<int8_t> scratch) {
+  TE_RETURN_IF_ERROR(batch_matmul_s8_check(params, quant, lhs_dims, lhs, rhs_dims, rhs, output_dims,
+                                           output, scratch));
 
   const Dims4& l = lhs_dims;
   const Dims4& r = rhs_dims;

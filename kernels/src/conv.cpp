@@ -12,13 +12,6 @@ bool conv_channels_agree(const Dims4& in, const Dims4& f, const Dims4& out) {
   return in.c % f.c == 0 && out.c == f.n && out.c % (in.c / f.c) == 0;
 }
 
-Status check_conv(const Conv2dParams& p, const PerChannelQuant& quant, const Dims4& in,
-                  Span<const int8_t> input, const Dims4& f, Span<const int8_t> filter,
-                  Span<const int32_t> bias, const Dims4& out, Span<int8_t> output) {
-  return detail::check_conv_arguments(p, quant, in, input, f, filter, bias, out, output,
-                                      conv_channels_agree);
-}
-
 }  // namespace
 
 int32_t conv2d_s8_scratch_size(const Conv2dParams& params, const Dims4& input_dims,
@@ -30,14 +23,24 @@ int32_t conv2d_s8_scratch_size(const Conv2dParams& params, const Dims4& input_di
   return 0;
 }
 
+Status conv2d_s8_check(const Conv2dParams& params, const PerChannelQuant& quant,
+                       const Dims4& input_dims, Span<const int8_t> input, const Dims4& filter_dims,
+                       Span<const int8_t> filter, Span<const int32_t> bias,
+                       const Dims4& output_dims, Span<int8_t> output, Span<int8_t> scratch) {
+  TE_RETURN_IF_ERROR(detail::check_conv_arguments(params, quant, input_dims, input, filter_dims,
+                                                  filter, bias, output_dims, output,
+                                                  conv_channels_agree));
+  const int32_t needed = conv2d_s8_scratch_size(params, input_dims, filter_dims, output_dims);
+  TE_CHECK(scratch.size() >= static_cast<size_t>(needed), Status::kScratchTooSmall);
+  return Status::kOk;
+}
+
 Status conv2d_s8(const Conv2dParams& params, const PerChannelQuant& quant, const Dims4& input_dims,
                  Span<const int8_t> input, const Dims4& filter_dims, Span<const int8_t> filter,
                  Span<const int32_t> bias, const Dims4& output_dims, Span<int8_t> output,
                  Span<int8_t> scratch) {
-  TE_RETURN_IF_ERROR(
-      check_conv(params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output));
-  const int32_t needed = conv2d_s8_scratch_size(params, input_dims, filter_dims, output_dims);
-  TE_CHECK(scratch.size() >= static_cast<size_t>(needed), Status::kScratchTooSmall);
+  TE_RETURN_IF_ERROR(conv2d_s8_check(params, quant, input_dims, input, filter_dims, filter, bias,
+                                     output_dims, output, scratch));
 
   const Dims4& in = input_dims;
   const Dims4& f = filter_dims;

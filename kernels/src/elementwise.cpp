@@ -71,9 +71,9 @@ void broadcast_apply(const Dims4& input1_dims, const int8_t* input1, const Dims4
 
 }  // namespace
 
-Status add_s8(const AddParams& params, const Dims4& input1_dims, Span<const int8_t> input1,
-              const Dims4& input2_dims, Span<const int8_t> input2, const Dims4& output_dims,
-              Span<int8_t> output) {
+Status add_s8_check(const AddParams& params, const Dims4& input1_dims, Span<const int8_t> input1,
+                    const Dims4& input2_dims, Span<const int8_t> input2, const Dims4& output_dims,
+                    Span<int8_t> output) {
   TE_RETURN_IF_ERROR(check_tensors(input1_dims, input1, input2_dims, input2, output_dims, output));
   TE_CHECK(detail::valid_input_offset(params.input1_offset) &&
                detail::valid_input_offset(params.input2_offset),
@@ -83,6 +83,14 @@ Status add_s8(const AddParams& params, const Dims4& input1_dims, Span<const int8
            Status::kBadParam);
   TE_CHECK(detail::valid_output_offset(params.output_offset), Status::kBadParam);
   TE_CHECK(valid_activation(params.activation), Status::kBadParam);
+  return Status::kOk;
+}
+
+Status add_s8(const AddParams& params, const Dims4& input1_dims, Span<const int8_t> input1,
+              const Dims4& input2_dims, Span<const int8_t> input2, const Dims4& output_dims,
+              Span<int8_t> output) {
+  TE_RETURN_IF_ERROR(
+      add_s8_check(params, input1_dims, input1, input2_dims, input2, output_dims, output));
 
   const AddParams p = params;
   broadcast_apply(input1_dims, input1.data(), input2_dims, input2.data(), output_dims,
@@ -99,9 +107,9 @@ Status add_s8(const AddParams& params, const Dims4& input1_dims, Span<const int8
   return Status::kOk;
 }
 
-Status mul_s8(const MulParams& params, const Dims4& input1_dims, Span<const int8_t> input1,
-              const Dims4& input2_dims, Span<const int8_t> input2, const Dims4& output_dims,
-              Span<int8_t> output) {
+Status mul_s8_check(const MulParams& params, const Dims4& input1_dims, Span<const int8_t> input1,
+                    const Dims4& input2_dims, Span<const int8_t> input2, const Dims4& output_dims,
+                    Span<int8_t> output) {
   TE_RETURN_IF_ERROR(check_tensors(input1_dims, input1, input2_dims, input2, output_dims, output));
   TE_CHECK(detail::valid_input_offset(params.input1_offset) &&
                detail::valid_input_offset(params.input2_offset),
@@ -109,6 +117,14 @@ Status mul_s8(const MulParams& params, const Dims4& input1_dims, Span<const int8
   TE_CHECK(valid_quant(params.output), Status::kBadParam);
   TE_CHECK(detail::valid_output_offset(params.output_offset), Status::kBadParam);
   TE_CHECK(valid_activation(params.activation), Status::kBadParam);
+  return Status::kOk;
+}
+
+Status mul_s8(const MulParams& params, const Dims4& input1_dims, Span<const int8_t> input1,
+              const Dims4& input2_dims, Span<const int8_t> input2, const Dims4& output_dims,
+              Span<int8_t> output) {
+  TE_RETURN_IF_ERROR(
+      mul_s8_check(params, input1_dims, input1, input2_dims, input2, output_dims, output));
 
   const MulParams p = params;
   broadcast_apply(input1_dims, input1.data(), input2_dims, input2.data(), output_dims,
@@ -121,17 +137,31 @@ Status mul_s8(const MulParams& params, const Dims4& input1_dims, Span<const int8
   return Status::kOk;
 }
 
+Status maximum_s8_check(const Dims4& input1_dims, Span<const int8_t> input1,
+                        const Dims4& input2_dims, Span<const int8_t> input2,
+                        const Dims4& output_dims, Span<int8_t> output) {
+  return check_tensors(input1_dims, input1, input2_dims, input2, output_dims, output);
+}
+
 Status maximum_s8(const Dims4& input1_dims, Span<const int8_t> input1, const Dims4& input2_dims,
                   Span<const int8_t> input2, const Dims4& output_dims, Span<int8_t> output) {
-  TE_RETURN_IF_ERROR(check_tensors(input1_dims, input1, input2_dims, input2, output_dims, output));
+  TE_RETURN_IF_ERROR(
+      maximum_s8_check(input1_dims, input1, input2_dims, input2, output_dims, output));
   broadcast_apply(input1_dims, input1.data(), input2_dims, input2.data(), output_dims,
                   output.data(), [](int8_t a, int8_t b) { return a > b ? a : b; });
   return Status::kOk;
 }
 
+Status minimum_s8_check(const Dims4& input1_dims, Span<const int8_t> input1,
+                        const Dims4& input2_dims, Span<const int8_t> input2,
+                        const Dims4& output_dims, Span<int8_t> output) {
+  return check_tensors(input1_dims, input1, input2_dims, input2, output_dims, output);
+}
+
 Status minimum_s8(const Dims4& input1_dims, Span<const int8_t> input1, const Dims4& input2_dims,
                   Span<const int8_t> input2, const Dims4& output_dims, Span<int8_t> output) {
-  TE_RETURN_IF_ERROR(check_tensors(input1_dims, input1, input2_dims, input2, output_dims, output));
+  TE_RETURN_IF_ERROR(
+      minimum_s8_check(input1_dims, input1, input2_dims, input2, output_dims, output));
   broadcast_apply(input1_dims, input1.data(), input2_dims, input2.data(), output_dims,
                   output.data(), [](int8_t a, int8_t b) { return a < b ? a : b; });
   return Status::kOk;

@@ -64,12 +64,29 @@ int32_t fully_connected_s8_scratch_size(const FullyConnectedShape& shape) {
   return 0;
 }
 
+Status fully_connected_s8_check(const FullyConnectedParams& params, const PerTensorQuant& quant,
+                                const FullyConnectedShape& shape, Span<const int8_t> input,
+                                Span<const int8_t> weights, Span<const int32_t> bias,
+                                Span<int8_t> output, Span<int8_t> scratch) {
+  TE_RETURN_IF_ERROR(check_fc(params, shape, input, weights, bias, output, scratch));
+  TE_CHECK(detail::valid_quant(quant.multiplier, quant.shift), Status::kBadParam);
+  return Status::kOk;
+}
+
+Status fully_connected_s8_check(const FullyConnectedParams& params, const PerChannelQuant& quant,
+                                const FullyConnectedShape& shape, Span<const int8_t> input,
+                                Span<const int8_t> weights, Span<const int32_t> bias,
+                                Span<int8_t> output, Span<int8_t> scratch) {
+  TE_RETURN_IF_ERROR(check_fc(params, shape, input, weights, bias, output, scratch));
+  return detail::check_per_channel(quant, shape.output_depth);
+}
+
 Status fully_connected_s8(const FullyConnectedParams& params, const PerTensorQuant& quant,
                           const FullyConnectedShape& shape, Span<const int8_t> input,
                           Span<const int8_t> weights, Span<const int32_t> bias, Span<int8_t> output,
                           Span<int8_t> scratch) {
-  TE_RETURN_IF_ERROR(check_fc(params, shape, input, weights, bias, output, scratch));
-  TE_CHECK(detail::valid_quant(quant.multiplier, quant.shift), Status::kBadParam);
+  TE_RETURN_IF_ERROR(
+      fully_connected_s8_check(params, quant, shape, input, weights, bias, output, scratch));
   fully_connected(params, shape, input.data(), weights.data(), detail::bias_or_null(bias),
                   output.data(), [&quant](int32_t) { return quant; });
   return Status::kOk;
@@ -79,8 +96,8 @@ Status fully_connected_s8(const FullyConnectedParams& params, const PerChannelQu
                           const FullyConnectedShape& shape, Span<const int8_t> input,
                           Span<const int8_t> weights, Span<const int32_t> bias, Span<int8_t> output,
                           Span<int8_t> scratch) {
-  TE_RETURN_IF_ERROR(check_fc(params, shape, input, weights, bias, output, scratch));
-  TE_RETURN_IF_ERROR(detail::check_per_channel(quant, shape.output_depth));
+  TE_RETURN_IF_ERROR(
+      fully_connected_s8_check(params, quant, shape, input, weights, bias, output, scratch));
   fully_connected(params, shape, input.data(), weights.data(), detail::bias_or_null(bias),
                   output.data(), [&quant](int32_t o) {
                     return PerTensorQuant{quant.multiplier[o], quant.shift[o]};
@@ -88,8 +105,8 @@ Status fully_connected_s8(const FullyConnectedParams& params, const PerChannelQu
   return Status::kOk;
 }
 
-Status fully_connected_s8_kernel_sums(const FullyConnectedShape& shape, Span<const int8_t> weights,
-                                      Span<int32_t> kernel_sums) {
+Status fully_connected_s8_kernel_sums_check(const FullyConnectedShape& shape,
+                                            Span<const int8_t> weights, Span<int32_t> kernel_sums) {
   TE_CHECK(weights.data() != nullptr && kernel_sums.data() != nullptr, Status::kNullPointer);
   TE_CHECK(shape.input_depth > 0 && shape.output_depth > 0, Status::kBadShape);
   int32_t weight_count = 0;
@@ -97,6 +114,12 @@ Status fully_connected_s8_kernel_sums(const FullyConnectedShape& shape, Span<con
   TE_CHECK(weights.size() >= static_cast<size_t>(weight_count) &&
                kernel_sums.size() >= static_cast<size_t>(shape.output_depth),
            Status::kBufferTooSmall);
+  return Status::kOk;
+}
+
+Status fully_connected_s8_kernel_sums(const FullyConnectedShape& shape, Span<const int8_t> weights,
+                                      Span<int32_t> kernel_sums) {
+  TE_RETURN_IF_ERROR(fully_connected_s8_kernel_sums_check(shape, weights, kernel_sums));
   for (int32_t o = 0; o < shape.output_depth; ++o) {
     const int8_t* w = weights.data() + o * shape.input_depth;
     int32_t sum = 0;

@@ -5,8 +5,9 @@
 
 namespace tinyexec::kernels {
 
-Status pad_s8(const Dims4& input_dims, Span<const int8_t> input, const Dims4& pre_pad,
-              const Dims4& post_pad, int8_t pad_value, Span<int8_t> output) {
+Status pad_s8_check(const Dims4& input_dims, Span<const int8_t> input, const Dims4& pre_pad,
+                    const Dims4& post_pad, int8_t pad_value, Span<int8_t> output) {
+  (void)pad_value;  // any int8 value is valid
   TE_CHECK(input.data() != nullptr && output.data() != nullptr, Status::kNullPointer);
   TE_CHECK(dims_positive(input_dims), Status::kBadShape);
   TE_CHECK(pre_pad.n >= 0 && pre_pad.h >= 0 && pre_pad.w >= 0 && pre_pad.c >= 0 &&
@@ -26,6 +27,16 @@ Status pad_s8(const Dims4& input_dims, Span<const int8_t> input, const Dims4& pr
   TE_CHECK(input.size() >= static_cast<size_t>(input_count) &&
                output.size() >= static_cast<size_t>(output_count),
            Status::kBufferTooSmall);
+  return Status::kOk;
+}
+
+Status pad_s8(const Dims4& input_dims, Span<const int8_t> input, const Dims4& pre_pad,
+              const Dims4& post_pad, int8_t pad_value, Span<int8_t> output) {
+  TE_RETURN_IF_ERROR(pad_s8_check(input_dims, input, pre_pad, post_pad, pad_value, output));
+  // The output dims fit int32 and their product too: checked above.
+  const Dims4 out = {input_dims.n + pre_pad.n + post_pad.n, input_dims.h + pre_pad.h + post_pad.h,
+                     input_dims.w + pre_pad.w + post_pad.w, input_dims.c + pre_pad.c + post_pad.c};
+  const int32_t output_count = out.n * out.h * out.w * out.c;
 
   // Fill everything, then copy each input row of c values into place.
   std::memset(output.data(), static_cast<uint8_t>(pad_value), static_cast<size_t>(output_count));

@@ -75,8 +75,9 @@ int32_t avg_pool_s8_scratch_size(const Dims4& input_dims, const Dims4& output_di
   return 0;
 }
 
-Status avg_pool_s8(const PoolParams& params, const Dims4& input_dims, Span<const int8_t> input,
-                   const Dims4& output_dims, Span<int8_t> output, Span<int8_t> scratch) {
+Status avg_pool_s8_check(const PoolParams& params, const Dims4& input_dims,
+                         Span<const int8_t> input, const Dims4& output_dims, Span<int8_t> output,
+                         Span<int8_t> scratch) {
   TE_RETURN_IF_ERROR(check_pool(params, input_dims, input, output_dims, output));
   const int32_t needed = avg_pool_s8_scratch_size(input_dims, output_dims);
   TE_CHECK(scratch.size() >= static_cast<size_t>(needed), Status::kScratchTooSmall);
@@ -85,6 +86,12 @@ Status avg_pool_s8(const PoolParams& params, const Dims4& input_dims, Span<const
   const int64_t max_h = params.filter_h < input_dims.h ? params.filter_h : input_dims.h;
   const int64_t max_w = params.filter_w < input_dims.w ? params.filter_w : input_dims.w;
   TE_CHECK(max_h * max_w <= (int64_t{1} << 24), Status::kUnsupported);
+  return Status::kOk;
+}
+
+Status avg_pool_s8(const PoolParams& params, const Dims4& input_dims, Span<const int8_t> input,
+                   const Dims4& output_dims, Span<int8_t> output, Span<int8_t> scratch) {
+  TE_RETURN_IF_ERROR(avg_pool_s8_check(params, input_dims, input, output_dims, output, scratch));
 
   pool(
       params, input_dims, input.data(), output_dims, output.data(), int32_t{0},
@@ -99,9 +106,14 @@ Status avg_pool_s8(const PoolParams& params, const Dims4& input_dims, Span<const
   return Status::kOk;
 }
 
+Status max_pool_s8_check(const PoolParams& params, const Dims4& input_dims,
+                         Span<const int8_t> input, const Dims4& output_dims, Span<int8_t> output) {
+  return check_pool(params, input_dims, input, output_dims, output);
+}
+
 Status max_pool_s8(const PoolParams& params, const Dims4& input_dims, Span<const int8_t> input,
                    const Dims4& output_dims, Span<int8_t> output) {
-  TE_RETURN_IF_ERROR(check_pool(params, input_dims, input, output_dims, output));
+  TE_RETURN_IF_ERROR(max_pool_s8_check(params, input_dims, input, output_dims, output));
   pool(
       params, input_dims, input.data(), output_dims, output.data(), int32_t{-128},
       [](int32_t max, int8_t v) { return v > max ? static_cast<int32_t>(v) : max; },

@@ -35,10 +35,16 @@ int32_t round_half_away(float x) {
 
 }  // namespace
 
-Status quantize_f32_s8(const AffineQuant& quant, int32_t size, Span<const float> input,
-                       Span<int8_t> output) {
+Status quantize_f32_s8_check(const AffineQuant& quant, int32_t size, Span<const float> input,
+                             Span<int8_t> output) {
   TE_RETURN_IF_ERROR(check_sizes(size, input.data(), input.size(), output.data(), output.size()));
   TE_CHECK(valid_quant(quant), Status::kBadParam);
+  return Status::kOk;
+}
+
+Status quantize_f32_s8(const AffineQuant& quant, int32_t size, Span<const float> input,
+                       Span<int8_t> output) {
+  TE_RETURN_IF_ERROR(quantize_f32_s8_check(quant, size, input, output));
   for (int32_t i = 0; i < size; ++i) {
     int32_t q = round_half_away(input[i] / quant.scale) + quant.zero_point;
     q = q < -128 ? -128 : (q > 127 ? 127 : q);
@@ -47,21 +53,33 @@ Status quantize_f32_s8(const AffineQuant& quant, int32_t size, Span<const float>
   return Status::kOk;
 }
 
-Status dequantize_s8_f32(const AffineQuant& quant, int32_t size, Span<const int8_t> input,
-                         Span<float> output) {
+Status dequantize_s8_f32_check(const AffineQuant& quant, int32_t size, Span<const int8_t> input,
+                               Span<float> output) {
   TE_RETURN_IF_ERROR(check_sizes(size, input.data(), input.size(), output.data(), output.size()));
   TE_CHECK(valid_quant(quant), Status::kBadParam);
+  return Status::kOk;
+}
+
+Status dequantize_s8_f32(const AffineQuant& quant, int32_t size, Span<const int8_t> input,
+                         Span<float> output) {
+  TE_RETURN_IF_ERROR(dequantize_s8_f32_check(quant, size, input, output));
   for (int32_t i = 0; i < size; ++i) {
     output[i] = quant.scale * static_cast<float>(input[i] - quant.zero_point);
   }
   return Status::kOk;
 }
 
-Status lut_s8(int32_t size, Span<const int8_t> input, Span<const int8_t> table,
-              Span<int8_t> output) {
+Status lut_s8_check(int32_t size, Span<const int8_t> input, Span<const int8_t> table,
+                    Span<int8_t> output) {
   TE_CHECK(table.data() != nullptr, Status::kNullPointer);
   TE_RETURN_IF_ERROR(check_sizes(size, input.data(), input.size(), output.data(), output.size()));
   TE_CHECK(table.size() >= 256, Status::kBufferTooSmall);
+  return Status::kOk;
+}
+
+Status lut_s8(int32_t size, Span<const int8_t> input, Span<const int8_t> table,
+              Span<int8_t> output) {
+  TE_RETURN_IF_ERROR(lut_s8_check(size, input, table, output));
   for (int32_t i = 0; i < size; ++i) output[i] = table[input[i] + 128];
   return Status::kOk;
 }

@@ -73,8 +73,8 @@ int32_t rounding_divide_wide(int32_t x, int32_t exponent) {
 
 }  // namespace
 
-Status softmax_s8(const SoftmaxParams& params, int32_t num_rows, int32_t row_size,
-                  Span<const int8_t> input, Span<int8_t> output) {
+Status softmax_s8_check(const SoftmaxParams& params, int32_t num_rows, int32_t row_size,
+                        Span<const int8_t> input, Span<int8_t> output) {
   TE_CHECK(input.data() != nullptr && output.data() != nullptr, Status::kNullPointer);
   TE_CHECK(num_rows > 0 && row_size > 0, Status::kBadShape);
   TE_CHECK(params.input_multiplier >= 0 && params.input_left_shift >= 0 &&
@@ -90,7 +90,12 @@ Status softmax_s8(const SoftmaxParams& params, int32_t num_rows, int32_t row_siz
   TE_CHECK(
       input.size() >= static_cast<size_t>(count) && output.size() >= static_cast<size_t>(count),
       Status::kBufferTooSmall);
+  return Status::kOk;
+}
 
+Status softmax_s8(const SoftmaxParams& params, int32_t num_rows, int32_t row_size,
+                  Span<const int8_t> input, Span<int8_t> output) {
+  TE_RETURN_IF_ERROR(softmax_s8_check(params, num_rows, row_size, input, output));
   for (int32_t row = 0; row < num_rows; ++row) {
     const int8_t* in = input.data() + row * row_size;
     int8_t* out = output.data() + row * row_size;

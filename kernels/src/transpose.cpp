@@ -3,8 +3,8 @@
 
 namespace tinyexec::kernels {
 
-Status transpose_s8(const Dims4& input_dims, const TransposeParams& params,
-                    Span<const int8_t> input, Span<int8_t> output) {
+Status transpose_s8_check(const Dims4& input_dims, const TransposeParams& params,
+                          Span<const int8_t> input, Span<int8_t> output) {
   TE_CHECK(input.data() != nullptr && output.data() != nullptr, Status::kNullPointer);
   TE_CHECK(dims_positive(input_dims), Status::kBadShape);
   bool seen[4] = {false, false, false, false};
@@ -18,7 +18,12 @@ Status transpose_s8(const Dims4& input_dims, const TransposeParams& params,
   TE_CHECK(
       input.size() >= static_cast<size_t>(count) && output.size() >= static_cast<size_t>(count),
       Status::kBufferTooSmall);
+  return Status::kOk;
+}
 
+Status transpose_s8(const Dims4& input_dims, const TransposeParams& params,
+                    Span<const int8_t> input, Span<int8_t> output) {
+  TE_RETURN_IF_ERROR(transpose_s8_check(input_dims, params, input, output));
   // Row-major input strides, then walk the output in order, stepping through the input with
   // the strides of the dimensions the output dimensions come from.
   const int32_t dims[4] = {input_dims.n, input_dims.h, input_dims.w, input_dims.c};

@@ -57,11 +57,11 @@ int32_t transpose_conv2d_s8_scratch_size(const TransposeConv2dParams& params,
   return bytes;
 }
 
-Status transpose_conv2d_s8(const TransposeConv2dParams& params, const PerChannelQuant& quant,
-                           const Dims4& input_dims, Span<const int8_t> input,
-                           const Dims4& filter_dims, Span<const int8_t> filter,
-                           Span<const int32_t> bias, const Dims4& output_dims, Span<int8_t> output,
-                           Span<int8_t> scratch) {
+Status transpose_conv2d_s8_check(const TransposeConv2dParams& params, const PerChannelQuant& quant,
+                                 const Dims4& input_dims, Span<const int8_t> input,
+                                 const Dims4& filter_dims, Span<const int8_t> filter,
+                                 Span<const int32_t> bias, const Dims4& output_dims,
+                                 Span<int8_t> output, Span<int8_t> scratch) {
   TE_RETURN_IF_ERROR(check_transpose_conv(params, quant, input_dims, input, filter_dims, filter,
                                           bias, output_dims, output));
   int32_t row_elems = 0;
@@ -73,7 +73,18 @@ Status transpose_conv2d_s8(const TransposeConv2dParams& params, const PerChannel
   TE_CHECK(scratch.size() >= static_cast<size_t>(needed), Status::kScratchTooSmall);
   TE_CHECK(scratch.data() != nullptr, Status::kNullPointer);
   TE_CHECK(reinterpret_cast<uintptr_t>(scratch.data()) % alignof(int32_t) == 0, Status::kBadParam);
+  return Status::kOk;
+}
 
+Status transpose_conv2d_s8(const TransposeConv2dParams& params, const PerChannelQuant& quant,
+                           const Dims4& input_dims, Span<const int8_t> input,
+                           const Dims4& filter_dims, Span<const int8_t> filter,
+                           Span<const int32_t> bias, const Dims4& output_dims, Span<int8_t> output,
+                           Span<int8_t> scratch) {
+  TE_RETURN_IF_ERROR(transpose_conv2d_s8_check(params, quant, input_dims, input, filter_dims,
+                                               filter, bias, output_dims, output, scratch));
+
+  const int32_t row_elems = output_dims.w * output_dims.c;  // fits: checked above
   const Dims4& in = input_dims;
   const Dims4& f = filter_dims;
   const Dims4& out = output_dims;

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <ostream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "tinyexec/kernels/batch_matmul.h"
@@ -111,22 +112,37 @@ const Case kCases[] = {
      Status::kOverflow},
 };
 
-class KernelValidationBatchMatmul : public ::testing::TestWithParam<Case> {};
-
-TEST_P(KernelValidationBatchMatmul, Rule) {
-  Args a;
-  GetParam().mutate(a);
+// Runs batch_matmul_s8_check and batch_matmul_s8 (or the check only) on the arguments `a`
+// describes.
+Status CallWith(const Args& a, Call call) {
   const std::vector<int8_t> lhs = Pattern(Length(a.lhs_len, a.lhs_dims));
   const std::vector<int8_t> rhs = Pattern(Length(a.rhs_len, a.rhs_dims));
   Guarded<int8_t> output(Length(a.output_len, a.output_dims));
   Guarded<int8_t> scratch(
       static_cast<size_t>(tk::batch_matmul_s8_scratch_size(a.lhs_dims, a.rhs_dims, a.output_dims)));
-  const Status status = tk::batch_matmul_s8(
-      a.params, a.quant, a.lhs_dims, ConstSpan(lhs, a.null_lhs), a.rhs_dims,
-      ConstSpan(rhs, a.null_rhs), a.output_dims, output.span(a.null_output), scratch.span());
-  EXPECT_STREQ(tk::status_name(status), tk::status_name(GetParam().expected));
+  const Status status =
+      CallKernel(call, KV_KERNEL(batch_matmul_s8),
+                 std::make_tuple(a.params, a.quant, a.lhs_dims, ConstSpan(lhs, a.null_lhs),
+                                 a.rhs_dims, ConstSpan(rhs, a.null_rhs), a.output_dims,
+                                 output.span(a.null_output), scratch.span()),
+                 output, scratch);
   ExpectNoStrayWrites(status, output, "the output");
   ExpectNoStrayWrites(status, scratch, "the scratch");
+  return status;
+}
+
+class KernelValidationBatchMatmul : public ::testing::TestWithParam<Case> {};
+
+TEST_P(KernelValidationBatchMatmul, Rule) {
+  Args a;
+  GetParam().mutate(a);
+  EXPECT_STREQ(tk::status_name(CallWith(a, Call::kCheckThenKernel)),
+               tk::status_name(GetParam().expected));
+}
+
+// What a loader relies on: the check alone accepts a valid call and writes no buffer.
+TEST_F(KernelValidationBatchMatmul, CheckAcceptsValidCallWithoutWriting) {
+  EXPECT_EQ(CallWith(Args(), Call::kCheckOnly), Status::kOk);
 }
 
 // The portable kernel needs no scratch, so no call can give kScratchTooSmall; a variant that needs

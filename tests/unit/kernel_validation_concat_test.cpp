@@ -9,6 +9,7 @@
 #include <cstring>
 #include <ostream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "tinyexec/kernels/concat.h"
@@ -106,11 +107,8 @@ const Case kCases[] = {
     {"output_short", [](Args& a) { a.output_len = 2 * 3 * 5 - 1; }, Status::kBufferTooSmall},
 };
 
-class KernelValidationConcat : public ::testing::TestWithParam<Case> {};
-
-TEST_P(KernelValidationConcat, Rule) {
-  Args a;
-  GetParam().mutate(a);
+// Runs concat_s8_check and concat_s8 (or the check only) on the arguments `a` describes.
+Status CallWith(const Args& a, Call call) {
   std::vector<std::vector<int8_t>> data;
   data.reserve(a.inputs.size());
   std::vector<tk::ConcatInput> inputs(std::max<size_t>(a.inputs.size(), 1));  // never null
@@ -121,9 +119,25 @@ TEST_P(KernelValidationConcat, Rule) {
   Guarded<int8_t> output(OutputLength(a));
   const Span<const tk::ConcatInput> input_span(a.null_inputs ? nullptr : inputs.data(),
                                                a.inputs.size());
-  const Status status = tk::concat_s8(input_span, a.axis, output.span(a.null_output));
-  EXPECT_STREQ(tk::status_name(status), tk::status_name(GetParam().expected));
+  const Status status =
+      CallKernel(call, KV_KERNEL(concat_s8),
+                 std::make_tuple(input_span, a.axis, output.span(a.null_output)), output);
   ExpectNoStrayWrites(status, output, "the output");
+  return status;
+}
+
+class KernelValidationConcat : public ::testing::TestWithParam<Case> {};
+
+TEST_P(KernelValidationConcat, Rule) {
+  Args a;
+  GetParam().mutate(a);
+  EXPECT_STREQ(tk::status_name(CallWith(a, Call::kCheckThenKernel)),
+               tk::status_name(GetParam().expected));
+}
+
+// What a loader relies on: the check alone accepts a valid call and writes no buffer.
+TEST_F(KernelValidationConcat, CheckAcceptsValidCallWithoutWriting) {
+  EXPECT_EQ(CallWith(Args(), Call::kCheckOnly), Status::kOk);
 }
 
 INSTANTIATE_TEST_SUITE_P(, KernelValidationConcat, ::testing::ValuesIn(kCases),

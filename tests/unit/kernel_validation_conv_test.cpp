@@ -9,6 +9,7 @@
 #include <cstring>
 #include <ostream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "tinyexec/kernels/conv.h"
@@ -131,11 +132,8 @@ const Case kCases[] = {
     {"dilation_h_overflow", [](Args& a) { a.params.dilation_h = INT_MAX; }, Status::kOverflow},
 };
 
-class KernelValidationConv : public ::testing::TestWithParam<Case> {};
-
-TEST_P(KernelValidationConv, Rule) {
-  Args a;
-  GetParam().mutate(a);
+// Runs conv2d_s8_check and conv2d_s8 (or the check only) on the arguments `a` describes.
+Status CallWith(const Args& a, Call call) {
   const std::vector<int8_t> input = Pattern(Length(a.input_len, a.input_dims));
   const std::vector<int8_t> filter = Pattern(Length(a.filter_len, a.filter_dims));
   Guarded<int8_t> output(Length(a.output_len, a.output_dims));
@@ -143,13 +141,29 @@ TEST_P(KernelValidationConv, Rule) {
       tk::conv2d_s8_scratch_size(a.params, a.input_dims, a.filter_dims, a.output_dims)));
   const tk::PerChannelQuant quant{ConstSpan(a.multiplier, a.null_multiplier),
                                   ConstSpan(a.shift, a.null_shift)};
-  const Status status =
-      tk::conv2d_s8(a.params, quant, a.input_dims, ConstSpan(input, a.null_input), a.filter_dims,
-                    ConstSpan(filter, a.null_filter), ConstSpan(a.bias, a.null_bias), a.output_dims,
-                    output.span(a.null_output), scratch.span());
-  EXPECT_STREQ(tk::status_name(status), tk::status_name(GetParam().expected));
+  const Status status = CallKernel(
+      call, KV_KERNEL(conv2d_s8),
+      std::make_tuple(a.params, quant, a.input_dims, ConstSpan(input, a.null_input), a.filter_dims,
+                      ConstSpan(filter, a.null_filter), ConstSpan(a.bias, a.null_bias),
+                      a.output_dims, output.span(a.null_output), scratch.span()),
+      output, scratch);
   ExpectNoStrayWrites(status, output, "the output");
   ExpectNoStrayWrites(status, scratch, "the scratch");
+  return status;
+}
+
+class KernelValidationConv : public ::testing::TestWithParam<Case> {};
+
+TEST_P(KernelValidationConv, Rule) {
+  Args a;
+  GetParam().mutate(a);
+  EXPECT_STREQ(tk::status_name(CallWith(a, Call::kCheckThenKernel)),
+               tk::status_name(GetParam().expected));
+}
+
+// What a loader relies on: the check alone accepts a valid call and writes no buffer.
+TEST_F(KernelValidationConv, CheckAcceptsValidCallWithoutWriting) {
+  EXPECT_EQ(CallWith(Args(), Call::kCheckOnly), Status::kOk);
 }
 
 // The portable kernel needs no scratch, so no call can give kScratchTooSmall; a variant that needs

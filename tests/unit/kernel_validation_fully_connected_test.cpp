@@ -10,6 +10,7 @@
 #include <cstring>
 #include <ostream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "tinyexec/kernels/fully_connected.h"
@@ -160,12 +161,8 @@ std::vector<Case> Cases() {
   return cases;
 }
 
-class KernelValidationFullyConnected : public ::testing::TestWithParam<Case> {};
-
-TEST_P(KernelValidationFullyConnected, Rule) {
-  const Case& c = GetParam();
-  Args a;
-  c.rule->mutate(a);
+// Runs op's _check and op (or the check only) on the arguments `a` describes.
+Status CallWith(const Args& a, Op op, Call call) {
   const std::vector<int8_t> input = Pattern(a.input_len);
   const std::vector<int8_t> weights = Pattern(a.weights_len);
   Guarded<int8_t> output(a.output_len);
@@ -175,26 +172,49 @@ TEST_P(KernelValidationFullyConnected, Rule) {
   const Span<const int8_t> w = ConstSpan(weights, a.null_weights);
   const Span<const int32_t> bias = ConstSpan(a.bias, a.null_bias);
   Status status = Status::kOk;
-  switch (c.op) {
+  switch (op) {
     case kPerTensor:
-      status = tk::fully_connected_s8(a.params, a.quant, a.shape, in, w, bias,
-                                      output.span(a.null_output), scratch.span());
+      status = CallKernel(call, KV_KERNEL(fully_connected_s8),
+                          std::make_tuple(a.params, a.quant, a.shape, in, w, bias,
+                                          output.span(a.null_output), scratch.span()),
+                          output, sums, scratch);
       break;
     case kPerChannel:
-      status =
-          tk::fully_connected_s8(a.params,
-                                 tk::PerChannelQuant{ConstSpan(a.multiplier, a.null_multiplier),
-                                                     ConstSpan(a.shift, a.null_shift)},
-                                 a.shape, in, w, bias, output.span(a.null_output), scratch.span());
+      status = CallKernel(
+          call, KV_KERNEL(fully_connected_s8),
+          std::make_tuple(a.params,
+                          tk::PerChannelQuant{ConstSpan(a.multiplier, a.null_multiplier),
+                                              ConstSpan(a.shift, a.null_shift)},
+                          a.shape, in, w, bias, output.span(a.null_output), scratch.span()),
+          output, sums, scratch);
       break;
     case kKernelSums:
-      status = tk::fully_connected_s8_kernel_sums(a.shape, w, sums.span(a.null_sums));
+      status =
+          CallKernel(call, KV_KERNEL(fully_connected_s8_kernel_sums),
+                     std::make_tuple(a.shape, w, sums.span(a.null_sums)), output, sums, scratch);
       break;
   }
-  EXPECT_STREQ(tk::status_name(status), tk::status_name(c.rule->expected));
   ExpectNoStrayWrites(status, output, "the output");
   ExpectNoStrayWrites(status, sums, "the kernel sums");
   ExpectNoStrayWrites(status, scratch, "the scratch");
+  return status;
+}
+
+class KernelValidationFullyConnected : public ::testing::TestWithParam<Case> {};
+
+TEST_P(KernelValidationFullyConnected, Rule) {
+  const Case& c = GetParam();
+  Args a;
+  c.rule->mutate(a);
+  EXPECT_STREQ(tk::status_name(CallWith(a, c.op, Call::kCheckThenKernel)),
+               tk::status_name(c.rule->expected));
+}
+
+// What a loader relies on: each check alone accepts a valid call and writes no buffer.
+TEST_F(KernelValidationFullyConnected, CheckAcceptsValidCallWithoutWriting) {
+  for (const Op op : {kPerTensor, kPerChannel, kKernelSums}) {
+    EXPECT_EQ(CallWith(Args(), op, Call::kCheckOnly), Status::kOk) << "op " << op;
+  }
 }
 
 // The portable kernel needs no scratch, so no call can give kScratchTooSmall; a variant that needs

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <ostream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "tinyexec/kernels/pad.h"
@@ -81,17 +82,31 @@ const Case kCases[] = {
     {"output_short", [](Args& a) { a.output_len = 3 * 6 * 5 - 1; }, Status::kBufferTooSmall},
 };
 
+// Runs pad_s8_check and pad_s8 (or the check only) on the arguments `a` describes.
+Status CallWith(const Args& a, Call call) {
+  const std::vector<int8_t> input = Pattern(Length(a.input_len, a.input_dims));
+  Guarded<int8_t> output(Length(a.output_len, OutputDims(a)));
+  const Status status =
+      CallKernel(call, KV_KERNEL(pad_s8),
+                 std::make_tuple(a.input_dims, ConstSpan(input, a.null_input), a.pre_pad,
+                                 a.post_pad, a.pad_value, output.span(a.null_output)),
+                 output);
+  ExpectNoStrayWrites(status, output, "the output");
+  return status;
+}
+
 class KernelValidationPad : public ::testing::TestWithParam<Case> {};
 
 TEST_P(KernelValidationPad, Rule) {
   Args a;
   GetParam().mutate(a);
-  const std::vector<int8_t> input = Pattern(Length(a.input_len, a.input_dims));
-  Guarded<int8_t> output(Length(a.output_len, OutputDims(a)));
-  const Status status = tk::pad_s8(a.input_dims, ConstSpan(input, a.null_input), a.pre_pad,
-                                   a.post_pad, a.pad_value, output.span(a.null_output));
-  EXPECT_STREQ(tk::status_name(status), tk::status_name(GetParam().expected));
-  ExpectNoStrayWrites(status, output, "the output");
+  EXPECT_STREQ(tk::status_name(CallWith(a, Call::kCheckThenKernel)),
+               tk::status_name(GetParam().expected));
+}
+
+// What a loader relies on: the check alone accepts a valid call and writes no buffer.
+TEST_F(KernelValidationPad, CheckAcceptsValidCallWithoutWriting) {
+  EXPECT_EQ(CallWith(Args(), Call::kCheckOnly), Status::kOk);
 }
 
 INSTANTIATE_TEST_SUITE_P(, KernelValidationPad, ::testing::ValuesIn(kCases),

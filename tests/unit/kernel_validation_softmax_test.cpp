@@ -9,6 +9,7 @@
 #include <cstring>
 #include <ostream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "tinyexec/kernels/softmax.h"
@@ -83,19 +84,32 @@ const Case kCases[] = {
     {"output_short", [](Args& a) { a.output_len = 2 * 5 - 1; }, Status::kBufferTooSmall},
 };
 
-class KernelValidationSoftmax : public ::testing::TestWithParam<Case> {};
-
-TEST_P(KernelValidationSoftmax, Rule) {
-  Args a;
-  GetParam().mutate(a);
+// Runs softmax_s8_check and softmax_s8 (or the check only) on the arguments `a` describes.
+Status CallWith(const Args& a, Call call) {
   const std::vector<int8_t> input = Pattern(Length(a.input_len, a));
   Guarded<int8_t> output(Length(a.output_len, a));
   const Span<int8_t> out = output.span(a.null_output);
   const Span<const int8_t> in =
       a.in_place ? Span<const int8_t>(out) : ConstSpan(input, a.null_input);
-  const Status status = tk::softmax_s8(a.params, a.num_rows, a.row_size, in, out);
-  EXPECT_STREQ(tk::status_name(status), tk::status_name(GetParam().expected));
+  const Status status =
+      CallKernel(call, KV_KERNEL(softmax_s8),
+                 std::make_tuple(a.params, a.num_rows, a.row_size, in, out), output);
   ExpectNoStrayWrites(status, output, "the output");
+  return status;
+}
+
+class KernelValidationSoftmax : public ::testing::TestWithParam<Case> {};
+
+TEST_P(KernelValidationSoftmax, Rule) {
+  Args a;
+  GetParam().mutate(a);
+  EXPECT_STREQ(tk::status_name(CallWith(a, Call::kCheckThenKernel)),
+               tk::status_name(GetParam().expected));
+}
+
+// What a loader relies on: the check alone accepts a valid call and writes no buffer.
+TEST_F(KernelValidationSoftmax, CheckAcceptsValidCallWithoutWriting) {
+  EXPECT_EQ(CallWith(Args(), Call::kCheckOnly), Status::kOk);
 }
 
 INSTANTIATE_TEST_SUITE_P(, KernelValidationSoftmax, ::testing::ValuesIn(kCases),

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Helpers shared by the kernel validation tests: guarded output buffers that show what a kernel
-// wrote, buffer lengths that follow the dims, and deterministic data.
+// wrote, buffer lengths that follow the dims, deterministic data, and CallKernel, which runs a
+// kernel's public <name>_check before the kernel itself and requires both to agree.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -8,6 +9,7 @@
 #include <algorithm>
 #include <cstring>
 #include <ostream>
+#include <tuple>
 #include <vector>
 
 #include "tinyexec/kernels/status.h"
@@ -54,6 +56,41 @@ void ExpectNoStrayWrites(Status got, const Guarded<T>& out, const char* what) {
   } else {
     EXPECT_TRUE(out.Untouched()) << "wrote to " << what << " although the call failed";
   }
+}
+
+// A kernel and its argument check as one value: KV_KERNEL(conv2d_s8) calls tk::conv2d_s8_check
+// and tk::conv2d_s8 with whatever arguments it is given (overloads resolve per call).
+template <typename Check, typename Kernel>
+struct KernelAndCheck {
+  const char* name;
+  Check check;
+  Kernel kernel;
+};
+template <typename Check, typename Kernel>
+KernelAndCheck(const char*, Check, Kernel) -> KernelAndCheck<Check, Kernel>;
+
+#define KV_FORWARD(fn) [](const auto&... args) { return ::tinyexec::kernels::fn(args...); }
+#define KV_KERNEL(name) \
+  (::kernel_validation::KernelAndCheck{#name, KV_FORWARD(name##_check), KV_FORWARD(name)})
+
+enum class Call {
+  kCheckThenKernel,  // <name>_check, then <name>: both must return the same status
+  kCheckOnly,        // <name>_check alone (what a loader does)
+};
+
+// Calls k's check with `args`, which must write no byte of any `watched` buffer (all guarded
+// buffers the arguments reach: still all sentinel at this point), then, for kCheckThenKernel,
+// the kernel with the same arguments; the check must return the kernel's status. Returns the
+// status of the last call.
+template <typename K, typename Args, typename... Watched>
+Status CallKernel(Call call, const K& k, const Args& args, const Watched&... watched) {
+  const Status checked = std::apply(k.check, args);
+  EXPECT_TRUE((watched.Untouched() && ...)) << k.name << "_check wrote to a buffer";
+  if (call == Call::kCheckOnly) return checked;
+  const Status ran = std::apply(k.kernel, args);
+  EXPECT_STREQ(tk::status_name(checked), tk::status_name(ran))
+      << k.name << "_check disagrees with " << k.name;
+  return ran;
 }
 
 // Elements of a tensor buffer: `len`, or (kAuto) the element count of `dims`, at least 1 so

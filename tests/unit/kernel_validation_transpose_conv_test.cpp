@@ -9,6 +9,7 @@
 #include <cstring>
 #include <ostream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "tinyexec/kernels/transpose_conv.h"
@@ -130,11 +131,9 @@ const Case kCases[] = {
     {"stride_w_overflow", [](Args& a) { a.params.stride_w = INT_MAX; }, Status::kOverflow},
 };
 
-class KernelValidationTransposeConv : public ::testing::TestWithParam<Case> {};
-
-TEST_P(KernelValidationTransposeConv, Rule) {
-  Args a;
-  GetParam().mutate(a);
+// Runs transpose_conv2d_s8_check and transpose_conv2d_s8 (or the check only) on the arguments
+// `a` describes.
+Status CallWith(const Args& a, Call call) {
   const std::vector<int8_t> input = Pattern(Length(a.input_len, a.input_dims));
   const std::vector<int8_t> filter = Pattern(Length(a.filter_len, a.filter_dims));
   Guarded<int8_t> output(Length(a.output_len, a.output_dims));
@@ -148,13 +147,30 @@ TEST_P(KernelValidationTransposeConv, Rule) {
   if (a.misalign_scratch) scratch_span = {scratch_span.data() + 1, scratch_len};
   const tk::PerChannelQuant quant{ConstSpan(a.multiplier, a.null_multiplier),
                                   ConstSpan(a.shift, a.null_shift)};
-  const Status status = tk::transpose_conv2d_s8(
-      a.params, quant, a.input_dims, ConstSpan(input, a.null_input), a.filter_dims,
-      ConstSpan(filter, a.null_filter), ConstSpan(a.bias, a.null_bias), a.output_dims,
-      output.span(a.null_output), scratch_span);
-  EXPECT_STREQ(tk::status_name(status), tk::status_name(GetParam().expected));
+  const Status status = CallKernel(
+      call, KV_KERNEL(transpose_conv2d_s8),
+      std::make_tuple(a.params, quant, a.input_dims, ConstSpan(input, a.null_input), a.filter_dims,
+                      ConstSpan(filter, a.null_filter), ConstSpan(a.bias, a.null_bias),
+                      a.output_dims, output.span(a.null_output), scratch_span),
+      output, scratch);
   ExpectNoStrayWrites(status, output, "the output");
   ExpectNoStrayWrites(status, scratch, "the scratch");
+  return status;
+}
+
+class KernelValidationTransposeConv : public ::testing::TestWithParam<Case> {};
+
+TEST_P(KernelValidationTransposeConv, Rule) {
+  Args a;
+  GetParam().mutate(a);
+  EXPECT_STREQ(tk::status_name(CallWith(a, Call::kCheckThenKernel)),
+               tk::status_name(GetParam().expected));
+}
+
+// What a loader relies on: the check alone accepts a valid call and writes neither the output
+// nor the scratch.
+TEST_F(KernelValidationTransposeConv, CheckAcceptsValidCallWithoutWriting) {
+  EXPECT_EQ(CallWith(Args(), Call::kCheckOnly), Status::kOk);
 }
 
 // 4 * OW * C_out bytes; 0 for invalid or overflowing dims (the kernel then reports the error).

@@ -45,4 +45,11 @@ Status batch_matmul_s8(const BatchMatmulParams& params, const PerTensorQuant& qu
                        Span<const int8_t> rhs, const Dims4& output_dims, Span<int8_t> output,
                        Span<int8_t> scratch);
 
+// Validates the arguments exactly as batch_matmul_s8 does, without reading or writing the
+// buffers' contents; for loaders.
+Status batch_matmul_s8_check(const BatchMatmulParams& params, const PerTensorQuant& quant,
+                             const Dims4& lhs_dims, Span<const int8_t> lhs, const Dims4& rhs_dims,
+                             Span<const int8_t> rhs, const Dims4& output_dims, Span<int8_t> output,
+                             Span<int8_t> scratch);
+
 }  // namespace tinyexec::kernels

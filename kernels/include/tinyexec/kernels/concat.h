@@ -24,4 +24,8 @@ struct ConcatInput {
 // inputs: at least one. axis: 0 = n, 1 = h, 2 = w, 3 = c.
 Status concat_s8(Span<const ConcatInput> inputs, int32_t axis, Span<int8_t> output);
 
+// Validates the arguments exactly as concat_s8 does, without reading or writing the
+// buffers' contents; for loaders. (It reads the ConcatInput list, never the input data.)
+Status concat_s8_check(Span<const ConcatInput> inputs, int32_t axis, Span<int8_t> output);
+
 }  // namespace tinyexec::kernels

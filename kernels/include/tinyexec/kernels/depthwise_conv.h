@@ -37,4 +37,12 @@ Status depthwise_conv2d_s8(const Conv2dParams& params, const PerChannelQuant& qu
                            Span<const int32_t> bias, const Dims4& output_dims, Span<int8_t> output,
                            Span<int8_t> scratch);
 
+// Validates the arguments exactly as depthwise_conv2d_s8 does, without reading or writing the
+// buffers' contents; for loaders.
+Status depthwise_conv2d_s8_check(const Conv2dParams& params, const PerChannelQuant& quant,
+                                 const Dims4& input_dims, Span<const int8_t> input,
+                                 const Dims4& filter_dims, Span<const int8_t> filter,
+                                 Span<const int32_t> bias, const Dims4& output_dims,
+                                 Span<int8_t> output, Span<int8_t> scratch);
+
 }  // namespace tinyexec::kernels

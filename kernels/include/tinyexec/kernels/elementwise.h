@@ -49,9 +49,21 @@ Status add_s8(const AddParams& params, const Dims4& input1_dims, Span<const int8
               const Dims4& input2_dims, Span<const int8_t> input2, const Dims4& output_dims,
               Span<int8_t> output);
 
+// Validates the arguments exactly as add_s8 does, without reading or writing the
+// buffers' contents; for loaders.
+Status add_s8_check(const AddParams& params, const Dims4& input1_dims, Span<const int8_t> input1,
+                    const Dims4& input2_dims, Span<const int8_t> input2, const Dims4& output_dims,
+                    Span<int8_t> output);
+
 Status mul_s8(const MulParams& params, const Dims4& input1_dims, Span<const int8_t> input1,
               const Dims4& input2_dims, Span<const int8_t> input2, const Dims4& output_dims,
               Span<int8_t> output);
+
+// Validates the arguments exactly as mul_s8 does, without reading or writing the
+// buffers' contents; for loaders.
+Status mul_s8_check(const MulParams& params, const Dims4& input1_dims, Span<const int8_t> input1,
+                    const Dims4& input2_dims, Span<const int8_t> input2, const Dims4& output_dims,
+                    Span<int8_t> output);
 
 // out = max(in1, in2) / min(in1, in2) on the raw int8 values. TFLite requires both inputs and
 // the output to share one scale and zero point, so no rescaling takes place (CMSIS-NN's
@@ -59,7 +71,19 @@ Status mul_s8(const MulParams& params, const Dims4& input1_dims, Span<const int8
 Status maximum_s8(const Dims4& input1_dims, Span<const int8_t> input1, const Dims4& input2_dims,
                   Span<const int8_t> input2, const Dims4& output_dims, Span<int8_t> output);
 
+// Validates the arguments exactly as maximum_s8 does, without reading or writing the
+// buffers' contents; for loaders.
+Status maximum_s8_check(const Dims4& input1_dims, Span<const int8_t> input1,
+                        const Dims4& input2_dims, Span<const int8_t> input2,
+                        const Dims4& output_dims, Span<int8_t> output);
+
 Status minimum_s8(const Dims4& input1_dims, Span<const int8_t> input1, const Dims4& input2_dims,
                   Span<const int8_t> input2, const Dims4& output_dims, Span<int8_t> output);
+
+// Validates the arguments exactly as minimum_s8 does, without reading or writing the
+// buffers' contents; for loaders.
+Status minimum_s8_check(const Dims4& input1_dims, Span<const int8_t> input1,
+                        const Dims4& input2_dims, Span<const int8_t> input2,
+                        const Dims4& output_dims, Span<int8_t> output);
 
 }  // namespace tinyexec::kernels

@@ -48,11 +48,25 @@ Status fully_connected_s8(const FullyConnectedParams& params, const PerTensorQua
                           Span<const int8_t> weights, Span<const int32_t> bias, Span<int8_t> output,
                           Span<int8_t> scratch);
 
+// Validates the arguments exactly as fully_connected_s8 does, without reading or writing the
+// buffers' contents; for loaders.
+Status fully_connected_s8_check(const FullyConnectedParams& params, const PerTensorQuant& quant,
+                                const FullyConnectedShape& shape, Span<const int8_t> input,
+                                Span<const int8_t> weights, Span<const int32_t> bias,
+                                Span<int8_t> output, Span<int8_t> scratch);
+
 // Per-channel requantization: output_depth multipliers (>= 0, Q31) and shifts ([-31, 30]).
 Status fully_connected_s8(const FullyConnectedParams& params, const PerChannelQuant& quant,
                           const FullyConnectedShape& shape, Span<const int8_t> input,
                           Span<const int8_t> weights, Span<const int32_t> bias, Span<int8_t> output,
                           Span<int8_t> scratch);
+
+// Validates the arguments exactly as fully_connected_s8 does, without reading or writing the
+// buffers' contents; for loaders.
+Status fully_connected_s8_check(const FullyConnectedParams& params, const PerChannelQuant& quant,
+                                const FullyConnectedShape& shape, Span<const int8_t> input,
+                                Span<const int8_t> weights, Span<const int32_t> bias,
+                                Span<int8_t> output, Span<int8_t> scratch);
 
 // kernel_sums[o] = sum_i weights[o, i] (output_depth entries; shape.batches is ignored). The
 // weights are constant, so a compiler can precompute this and fold the input offset into the
@@ -61,5 +75,10 @@ Status fully_connected_s8(const FullyConnectedParams& params, const PerChannelQu
 // which is how CMSIS-NN's Helium kernels avoid adding the offset to every input value.
 Status fully_connected_s8_kernel_sums(const FullyConnectedShape& shape, Span<const int8_t> weights,
                                       Span<int32_t> kernel_sums);
+
+// Validates the arguments exactly as fully_connected_s8_kernel_sums does, without reading or
+// writing the buffers' contents; for loaders.
+Status fully_connected_s8_kernel_sums_check(const FullyConnectedShape& shape,
+                                            Span<const int8_t> weights, Span<int32_t> kernel_sums);
 
 }  // namespace tinyexec::kernels

@@ -20,4 +20,9 @@ namespace tinyexec::kernels {
 Status pad_s8(const Dims4& input_dims, Span<const int8_t> input, const Dims4& pre_pad,
               const Dims4& post_pad, int8_t pad_value, Span<int8_t> output);
 
+// Validates the arguments exactly as pad_s8 does, without reading or writing the
+// buffers' contents; for loaders.
+Status pad_s8_check(const Dims4& input_dims, Span<const int8_t> input, const Dims4& pre_pad,
+                    const Dims4& post_pad, int8_t pad_value, Span<int8_t> output);
+
 }  // namespace tinyexec::kernels

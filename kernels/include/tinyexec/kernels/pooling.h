@@ -39,8 +39,19 @@ int32_t avg_pool_s8_scratch_size(const Dims4& input_dims, const Dims4& output_di
 Status avg_pool_s8(const PoolParams& params, const Dims4& input_dims, Span<const int8_t> input,
                    const Dims4& output_dims, Span<int8_t> output, Span<int8_t> scratch);
 
+// Validates the arguments exactly as avg_pool_s8 does, without reading or writing the
+// buffers' contents; for loaders.
+Status avg_pool_s8_check(const PoolParams& params, const Dims4& input_dims,
+                         Span<const int8_t> input, const Dims4& output_dims, Span<int8_t> output,
+                         Span<int8_t> scratch);
+
 // Maximum of the window's valid positions, then clamped.
 Status max_pool_s8(const PoolParams& params, const Dims4& input_dims, Span<const int8_t> input,
                    const Dims4& output_dims, Span<int8_t> output);
+
+// Validates the arguments exactly as max_pool_s8 does, without reading or writing the
+// buffers' contents; for loaders.
+Status max_pool_s8_check(const PoolParams& params, const Dims4& input_dims,
+                         Span<const int8_t> input, const Dims4& output_dims, Span<int8_t> output);
 
 }  // namespace tinyexec::kernels

@@ -25,14 +25,29 @@ struct AffineQuant {
 Status quantize_f32_s8(const AffineQuant& quant, int32_t size, Span<const float> input,
                        Span<int8_t> output);
 
+// Validates the arguments exactly as quantize_f32_s8 does, without reading or writing the
+// buffers' contents; for loaders.
+Status quantize_f32_s8_check(const AffineQuant& quant, int32_t size, Span<const float> input,
+                             Span<int8_t> output);
+
 // x = scale * (q - zero_point), one float rounding (same as TFLite's double product cast to
 // float, since the exact product fits in a double).
 Status dequantize_s8_f32(const AffineQuant& quant, int32_t size, Span<const int8_t> input,
                          Span<float> output);
 
+// Validates the arguments exactly as dequantize_s8_f32 does, without reading or writing the
+// buffers' contents; for loaders.
+Status dequantize_s8_f32_check(const AffineQuant& quant, int32_t size, Span<const int8_t> input,
+                               Span<float> output);
+
 // out[i] = table[in[i] + 128]: any int8 -> int8 activation precomputed by the compiler.
 // table: 256 entries, indexed by input value + 128. output may be the input buffer.
 Status lut_s8(int32_t size, Span<const int8_t> input, Span<const int8_t> table,
               Span<int8_t> output);
+
+// Validates the arguments exactly as lut_s8 does, without reading or writing the
+// buffers' contents; for loaders.
+Status lut_s8_check(int32_t size, Span<const int8_t> input, Span<const int8_t> table,
+                    Span<int8_t> output);
 
 }  // namespace tinyexec::kernels

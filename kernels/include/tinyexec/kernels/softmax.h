@@ -27,4 +27,9 @@ struct SoftmaxParams {
 Status softmax_s8(const SoftmaxParams& params, int32_t num_rows, int32_t row_size,
                   Span<const int8_t> input, Span<int8_t> output);
 
+// Validates the arguments exactly as softmax_s8 does, without reading or writing the
+// buffers' contents; for loaders.
+Status softmax_s8_check(const SoftmaxParams& params, int32_t num_rows, int32_t row_size,
+                        Span<const int8_t> input, Span<int8_t> output);
+
 }  // namespace tinyexec::kernels

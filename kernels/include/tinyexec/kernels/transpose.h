@@ -25,4 +25,9 @@ struct TransposeParams {
 Status transpose_s8(const Dims4& input_dims, const TransposeParams& params,
                     Span<const int8_t> input, Span<int8_t> output);
 
+// Validates the arguments exactly as transpose_s8 does, without reading or writing the
+// buffers' contents; for loaders.
+Status transpose_s8_check(const Dims4& input_dims, const TransposeParams& params,
+                          Span<const int8_t> input, Span<int8_t> output);
+
 }  // namespace tinyexec::kernels
