@@ -9,6 +9,7 @@
 #include "passes/convert_uint8_to_int8.h"
 #include "passes/fold_batch_norm.h"
 #include "passes/fold_constants.h"
+#include "passes/fuse_gelu.h"
 #include "passes/remove_identity_and_casts.h"
 #include "passes/remove_redundant_qdq.h"
 #include "support/error.h"
@@ -57,6 +58,12 @@ std::string summary(std::span<const PassResult> results) {
                         result.changes == 1 ? "" : "s");
   }
   return text;
+}
+
+std::vector<Pass> float_passes() {
+  return {
+      {"fuse_gelu", fuse_gelu},
+  };
 }
 
 std::vector<Pass> to_edge_passes() {

@@ -44,6 +44,11 @@ std::vector<PassResult> run_passes(ir::Graph& graph, std::span<const Pass> passe
 // One line per pass: "  fold_constants           3 changes".
 std::string summary(std::span<const PassResult> results);
 
+// The rewrites of the float graph that the quantizer runs before it places observers
+// (docs/dialect.md, "quantizer::prepare"): fuse_gelu (the exported Div/Erf/Add/Mul GELU ->
+// onnx.Gelu, one activation to observe and one cortex_m.lut to lower to).
+std::vector<Pass> float_passes();
+
 // The clean-ups between import/quantization and lowering (docs/dialect.md, "passes
 // (to_edge)"): fold constants, drop Identity and no-op Casts, fold BatchNormalization into
 // convolutions, make uint8 QDQ models int8, drop redundant quantize/dequantize pairs.

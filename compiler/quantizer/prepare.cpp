@@ -71,7 +71,10 @@ ObserverPlan prepare(const ir::Graph& graph) {
       const ir::Value* first = node->input(0);
       if (kSharesInput.contains(node->op) && i == 0 && provisional.contains(first)) {
         assign(output, provisional.at(first));
-      } else if (node->op == "onnx.Concat" && i == 0) {
+      } else if ((node->op == "onnx.Concat" || node->op == "onnx.Max" || node->op == "onnx.Min") &&
+                 i == 0) {
+        // One observer spans every activation input and the output: concat_s8 copies bytes,
+        // maximum_s8 / minimum_s8 compare them, so all must share one quantization.
         const size_t group = groups.add();
         for (const ir::Value* input : node->inputs) {
           if (provisional.contains(input)) groups.merge(group, provisional.at(input));

@@ -8,7 +8,9 @@
 // Values in one group get the same parameters:
 // - MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, Reshape, Flatten, Squeeze,
 //   Unsqueeze, Transpose, Pad, Identity: the output joins the group of input 0;
-// - Concat: all inputs and the output are one group (one observer spans them all);
+// - Concat, Max, Min: all activation inputs and the output are one group (one observer spans
+//   them all; a constant input stays float and the lowering quantizes it with the group's
+//   parameters);
 // - Softmax: the output's group has the fixed parameters scale 1/256, zero point -128.
 // A group that merges with a fixed group takes the fixed parameters.
 #pragma once

@@ -8,6 +8,7 @@
 #include "ir/op_registry.h"
 #include "ir/clone.h"
 #include "passes/fold_batch_norm.h"
+#include "passes/pass_manager.h"
 #include "quantizer/weights.h"
 #include "reference/interpreter.h"
 
@@ -148,6 +149,8 @@ Quantizer::Quantizer(const ir::Graph& float_graph, QuantizerOptions options)
   if (options_.fold_batch_norm) passes::fold_batch_norm(graph_);
   ir::infer_shapes(graph_);
   ir::verify(graph_);
+  // Float rewrites that change what gets observed (GELU patterns -> onnx.Gelu).
+  passes::run_passes(graph_, passes::float_passes());
   plan_ = prepare(graph_);
   for (const ObserverGroup& group : plan_.groups) {
     observers_.push_back(group.fixed ? nullptr

@@ -50,7 +50,8 @@ struct QuantizerOptions {
 
 class Quantizer {
  public:
-  // Copies the graph (and folds BatchNormalization into Conv), then places the observers.
+  // Copies the graph, folds BatchNormalization into Conv, runs passes::float_passes() (GELU
+  // patterns become onnx.Gelu), then places the observers.
   explicit Quantizer(const ir::Graph& float_graph, QuantizerOptions options = {});
 
   // Runs the prepared graph on each sample (one tensor per graph input, in order) and updates
@@ -60,7 +61,8 @@ class Quantizer {
   // The QDQ graph (shapes inferred, verified). Requires calibration.
   ir::Graph convert() const;
 
-  // The float graph the observers watch (a copy of the input, BatchNormalization folded).
+  // The float graph the observers watch (a copy of the input, BatchNormalization folded, the
+  // float passes run).
   const ir::Graph& prepared_graph() const { return graph_; }
   const ObserverPlan& plan() const { return plan_; }
   int64_t samples_seen() const { return samples_; }

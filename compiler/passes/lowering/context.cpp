@@ -198,12 +198,20 @@ ir::Value* Context::transpose(ir::Value* value, const std::vector<int64_t>& perm
 }
 
 ir::Value* Context::as_nhwc(const Lowered& lowered) {
-  if (lowered.layout == Layout::kNhwc) return lowered.value;
-  if (lowered.layout != Layout::kOnnx || lowered.value->rank() != 4) {
-    reject("'{}' is not a 4-D value", lowered.value->name);
+  if (lowered.layout == Layout::kNhwc || lowered.layout == Layout::kNwc) return lowered.value;
+  const int64_t rank = lowered.value->rank();
+  if (lowered.layout != Layout::kOnnx || (rank != 4 && rank != 3)) {
+    reject("'{}' is not a 4-D (NCHW) or 3-D (NCW) value", lowered.value->name);
   }
   ir::Value*& converted = conversions_[{lowered.value, Layout::kNhwc}];
-  if (converted == nullptr) converted = transpose(lowered.value, kToNhwc);
+  if (converted == nullptr) {
+    ir::Value* nchw = lowered.value;
+    if (rank == 3) {  // [N,C,W] -> [N,C,1,W]: the same bytes
+      const ir::Shape& s = nchw->shape;
+      nchw = reshape(nchw, {s[0], s[1], 1, s[2]});
+    }
+    converted = transpose(nchw, kToNhwc);
+  }
   return converted;
 }
 
@@ -213,6 +221,10 @@ ir::Value* Context::as_onnx(const Lowered& lowered) {
   if (converted != nullptr) return converted;
   if (lowered.layout == Layout::kNhwc) {
     converted = transpose(lowered.value, kToNchw);
+  } else if (lowered.layout == Layout::kNwc) {
+    // [N,1,W,C] -> [N,C,1,W] -> [N,C,W]
+    const ir::Shape& s = lowered.value->shape;
+    converted = reshape(transpose(lowered.value, kToNchw), {s[0], s[3], s[2]});
   } else {
     // Flatten again from the NCHW order.
     converted = reshape(transpose(lowered.nhwc_source, kToNchw), lowered.value->shape);

@@ -35,6 +35,9 @@ enum class Layout {
   kNhwc,      // the ONNX value is NCHW [N,C,H,W]; the lowered one is [N,H,W,C]
   kFlatNhwc,  // the ONNX value is the flatten [N, C*H*W] of an NCHW value; the lowered one is
               // the flatten [N, H*W*C] of its NHWC form (`nhwc_source`)
+  kNwc,       // the ONNX value is 1-D NCW [N,C,W] (audio); the lowered one is NHWC [N,1,W,C]:
+              // 1-D convolutions and pools run as the 2-D kernels with H = 1, and their
+              // results stay in that form for the next op (H = 1 costs nothing)
 };
 
 struct Lowered {
@@ -93,7 +96,8 @@ class Context {
                        std::optional<ir::QuantParams> quant);
   ir::Node* emit(const std::string& op, std::vector<ir::Value*> inputs, ir::Value* output,
                  ir::Attributes attrs = {}, const std::string& name = {});
-  // `lowered` as NHWC (4-D) / in ONNX order; inserts (and memoises) the conversion.
+  // `lowered` as NHWC (4-D) / in ONNX order; inserts (and memoises) the conversion. A 3-D
+  // (1-D NCW) value becomes [N,1,W,C].
   ir::Value* as_nhwc(const Lowered& lowered);
   ir::Value* as_onnx(const Lowered& lowered);
   // A transpose of an int8 value, or a cortex_m.reshape when only size-1 dims move.
@@ -150,6 +154,8 @@ void lower_transpose(Context& context, ir::Node& node);
 void lower_lut(Context& context, ir::Node& node);  // data_rules.cpp
 void lower_concat(Context& context, ir::Node& node);
 void lower_pad(Context& context, ir::Node& node);
+void lower_conv_transpose(Context& context, ir::Node& node);  // conv_rules.cpp
+void lower_min_max(Context& context, ir::Node& node);         // other_rules.cpp
 
 // Finishing a pattern: marks op, activation and quantize consumed and records the result.
 void finish(Context& context, ir::Node& op, const OutputMatch& match, Lowered result);

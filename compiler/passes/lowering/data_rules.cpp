@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Lowering of Sigmoid / Tanh / HardSwish (cortex_m.lut), Concat (cortex_m.concat) and constant
-// Pad (cortex_m.pad). All keep the layout of their inputs: a value already NHWC stays NHWC
-// and the axis / pads are mapped to it.
+// Lowering of Sigmoid / Tanh / HardSwish / Gelu (cortex_m.lut), Concat (cortex_m.concat) and
+// constant Pad (cortex_m.pad). All keep the layout of their inputs where they can: a value
+// already NHWC stays NHWC and the axis / pads are mapped to it (the LUT keeps any layout).
 #include <algorithm>
 
 #include "passes/lowering/context.h"
@@ -43,7 +43,14 @@ bool pad_value_is_zero(const Context& context, const ir::Node& node) {
 void lower_lut(Context& context, ir::Node& node) {
   const char* function = node.op == "onnx.Sigmoid" ? "sigmoid"
                          : node.op == "onnx.Tanh"  ? "tanh"
+                         : node.op == "onnx.Gelu"  ? "gelu"
                                                    : "hardswish";
+  if (node.op == "onnx.Gelu" && node.attrs.string_or("approximate", "none") != "none") {
+    reject(
+        "attribute 'approximate' of {} is '{}'; the lut function 'gelu' is the exact (erf) "
+        "GELU",
+        node.describe(), node.attrs.get_string("approximate"));
+  }
   const OutputMatch match = context.match_output(node, /*fusable=*/false);
   const Lowered input = context.activation(node, 0);
   // Element-wise: any layout will do, the result has the input's.
