@@ -62,6 +62,19 @@ std::vector<Tensor> evaluate_node(const Node& node, std::span<const Tensor* cons
   }
 }
 
+int64_t scratch_bytes_of(const Node& node) {
+  const OpSchema& schema = OpRegistry::instance().get(node);
+  if (schema.scratch_bytes == nullptr) return 0;
+  int64_t bytes = 0;
+  try {
+    bytes = schema.scratch_bytes(node);
+  } catch (const CompileError& error) {
+    rethrow_naming(node, error);
+  }
+  if (bytes < 0) fail("{}: scratch size {} is negative", node.describe(), bytes);
+  return bytes;
+}
+
 void infer_shapes(Graph& graph) {
   for (Node* node : graph.nodes()) {
     const std::vector<OutputType> types = infer_node(*node);

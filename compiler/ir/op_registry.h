@@ -31,6 +31,10 @@ struct OpSchema {
   std::vector<Tensor> (*evaluate)(const Node& node, std::span<const Tensor* const> inputs);
   // Multiply-accumulates of one execution (for reports); nullptr: the op does none.
   int64_t (*macs)(const Node& node) = nullptr;
+  // Bytes of scratch memory one execution needs (the kernel's *_scratch_size for the node's
+  // shapes and attributes), which the memory planner places in the arena for the duration of
+  // the node; nullptr: the op needs none. Must agree with what `evaluate` allocates.
+  int64_t (*scratch_bytes)(const Node& node) = nullptr;
 };
 
 class OpRegistry {
@@ -53,6 +57,9 @@ struct RegisterOp {
 // throw (their own checks, attribute getters, tensor accessors) comes out naming the node.
 std::vector<OutputType> infer_node(const Node& node);
 std::vector<Tensor> evaluate_node(const Node& node, std::span<const Tensor* const> inputs);
+// The node's scratch bytes through the registry (0 when the op declares none); errors name
+// the node.
+int64_t scratch_bytes_of(const Node& node);
 
 // Runs every node's shape rule in order and sets its outputs' dtype and shape.
 void infer_shapes(Graph& graph);

@@ -130,8 +130,31 @@ std::vector<OutputType> infer_depthwise(const Node& node) {
   return {{DType::kInt8, conv_geometry(node, ConvKind::kDepthwise).output}};
 }
 
+// The scratch conv2d_s8 / depthwise_conv2d_s8 needs for this node (the one size computation
+// evaluate allocates and scratch_bytes reports to the memory planner).
+int64_t conv_like_scratch(const Node& node, const ConvGeometry& g, ConvKind kind) {
+  const kernels::Dims4 in_dims = dims4(node, input_value(node, 0).shape);
+  const kernels::Dims4 w_dims = dims4(node, input_value(node, 1).shape);
+  const kernels::Dims4 out_dims = dims4(node, g.output);
+  if (kind == ConvKind::kConv) {
+    return scratch_size(node, kernels::conv2d_s8_scratch_size(g.params, in_dims, w_dims, out_dims),
+                        "conv2d_s8");
+  }
+  return scratch_size(
+      node, kernels::depthwise_conv2d_s8_scratch_size(g.params, in_dims, w_dims, out_dims),
+      "depthwise_conv2d_s8");
+}
+
+int64_t conv_scratch_bytes(const Node& node) {
+  return conv_like_scratch(node, conv_geometry(node, ConvKind::kConv), ConvKind::kConv);
+}
+int64_t depthwise_scratch_bytes(const Node& node) {
+  return conv_like_scratch(node, conv_geometry(node, ConvKind::kDepthwise), ConvKind::kDepthwise);
+}
+
 std::vector<Tensor> evaluate_conv_like(const Node& node, Inputs inputs, ConvKind kind) {
   ConvGeometry g = conv_geometry(node, kind);
+  std::vector<int8_t> scratch = scratch_buffer(conv_like_scratch(node, g, kind));
   g.params.input_offset = -zero_point(input_quant(node, 0));
   g.params.output_offset = zero_point(output_quant(node));
   const Requant r = require_requant(node, g.out_channels);
@@ -143,8 +166,6 @@ std::vector<Tensor> evaluate_conv_like(const Node& node, Inputs inputs, ConvKind
   const kernels::Dims4 out_dims = dims4(node, g.output);
   Tensor result(DType::kInt8, g.output);
   if (kind == ConvKind::kConv) {
-    std::vector<int8_t> scratch = scratch_buffer(
-        node, kernels::conv2d_s8_scratch_size(g.params, in_dims, w_dims, out_dims), "conv2d_s8");
     check_status(
         node,
         kernels::conv2d_s8(g.params, r.quant(), in_dims, span_of<int8_t>(x), w_dims,
@@ -152,9 +173,6 @@ std::vector<Tensor> evaluate_conv_like(const Node& node, Inputs inputs, ConvKind
                            mutable_span_of<int8_t>(result), {scratch.data(), scratch.size()}),
         "conv2d_s8");
   } else {
-    std::vector<int8_t> scratch = scratch_buffer(
-        node, kernels::depthwise_conv2d_s8_scratch_size(g.params, in_dims, w_dims, out_dims),
-        "depthwise_conv2d_s8");
     check_status(node,
                  kernels::depthwise_conv2d_s8(g.params, r.quant(), in_dims, span_of<int8_t>(x),
                                               w_dims, span_of<int8_t>(w), bias_span(bias), out_dims,
@@ -243,8 +261,22 @@ std::vector<OutputType> infer_transpose_conv(const Node& node) {
   return {{DType::kInt8, transpose_geometry(node).output}};
 }
 
+// The scratch transpose_conv2d_s8 needs for this node (shared by evaluate and scratch_bytes).
+int64_t transpose_conv_scratch(const Node& node, const TransposeGeometry& g) {
+  return scratch_size(node,
+                      kernels::transpose_conv2d_s8_scratch_size(
+                          g.params, dims4(node, input_value(node, 0).shape),
+                          dims4(node, input_value(node, 1).shape), dims4(node, g.output)),
+                      "transpose_conv2d_s8");
+}
+
+int64_t transpose_conv_scratch_bytes(const Node& node) {
+  return transpose_conv_scratch(node, transpose_geometry(node));
+}
+
 std::vector<Tensor> evaluate_transpose_conv(const Node& node, Inputs inputs) {
   TransposeGeometry g = transpose_geometry(node);
+  std::vector<int8_t> scratch = scratch_buffer(transpose_conv_scratch(node, g));
   g.params.input_offset = -zero_point(input_quant(node, 0));
   g.params.output_offset = zero_point(output_quant(node));
   const Requant r = require_requant(node, g.output[3]);
@@ -254,9 +286,6 @@ std::vector<Tensor> evaluate_transpose_conv(const Node& node, Inputs inputs) {
   const kernels::Dims4 in_dims = dims4(node, x.shape());
   const kernels::Dims4 w_dims = dims4(node, w.shape());
   const kernels::Dims4 out_dims = dims4(node, g.output);
-  std::vector<int8_t> scratch = scratch_buffer(
-      node, kernels::transpose_conv2d_s8_scratch_size(g.params, in_dims, w_dims, out_dims),
-      "transpose_conv2d_s8");
   Tensor result(DType::kInt8, g.output);
   check_status(node,
                kernels::transpose_conv2d_s8(g.params, r.quant(), in_dims, span_of<int8_t>(x),
@@ -273,11 +302,13 @@ int64_t transpose_conv_macs(const Node& node) {
   return input_value(node, 0).numel() * w[0] * w[1] * w[2];
 }
 
-const ir::RegisterOp kConv{{"cortex_m.quantized_conv2d", infer_conv, evaluate_conv, conv_macs}};
-const ir::RegisterOp kDepthwise{
-    {"cortex_m.quantized_depthwise_conv2d", infer_depthwise, evaluate_depthwise, depthwise_macs}};
+const ir::RegisterOp kConv{
+    {"cortex_m.quantized_conv2d", infer_conv, evaluate_conv, conv_macs, conv_scratch_bytes}};
+const ir::RegisterOp kDepthwise{{"cortex_m.quantized_depthwise_conv2d", infer_depthwise,
+                                 evaluate_depthwise, depthwise_macs, depthwise_scratch_bytes}};
 const ir::RegisterOp kTransposeConv{{"cortex_m.quantized_transpose_conv2d", infer_transpose_conv,
-                                     evaluate_transpose_conv, transpose_conv_macs}};
+                                     evaluate_transpose_conv, transpose_conv_macs,
+                                     transpose_conv_scratch_bytes}};
 
 }  // namespace
 }  // namespace tinyexec::ops::cortex_m

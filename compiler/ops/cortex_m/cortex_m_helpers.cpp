@@ -237,8 +237,12 @@ void check_status(const Node& node, kernels::Status status, const char* kernel) 
   }
 }
 
-std::vector<int8_t> scratch_buffer(const Node& node, int32_t bytes, const char* kernel) {
+int64_t scratch_size(const Node& node, int32_t bytes, const char* kernel) {
   if (bytes < 0) node_error(node, "{}_scratch_size returned {}", kernel, bytes);
+  return bytes;
+}
+
+std::vector<int8_t> scratch_buffer(int64_t bytes) {
   return std::vector<int8_t>(static_cast<size_t>(bytes));
 }
 

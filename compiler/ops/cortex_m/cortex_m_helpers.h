@@ -101,7 +101,12 @@ inline kernels::Span<const int32_t> bias_span(const Tensor* bias) {
 // A kernel status other than kOk becomes "<node>: kernel <kernel> failed: <status>".
 void check_status(const Node& node, kernels::Status status, const char* kernel);
 
-// Scratch of the size the kernel asks for (a negative size is an error naming the node).
-std::vector<int8_t> scratch_buffer(const Node& node, int32_t bytes, const char* kernel);
+// Scratch: each op that needs some computes its size in ONE function (the kernel's
+// <kernel>_scratch_size for the node's shapes), used both by its reference implementation
+// (which allocates it) and by its OpSchema::scratch_bytes (which the memory planner reserves).
+// scratch_size turns the kernel's answer into bytes (a negative size is an error naming the
+// node); scratch_buffer allocates that many.
+int64_t scratch_size(const Node& node, int32_t bytes, const char* kernel);
+std::vector<int8_t> scratch_buffer(int64_t bytes);
 
 }  // namespace tinyexec::ops::cortex_m

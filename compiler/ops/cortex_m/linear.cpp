@@ -63,6 +63,15 @@ std::vector<OutputType> infer_linear(const Node& node) {
   return {{DType::kInt8, {s.batches, s.output_depth}}};
 }
 
+// The scratch fully_connected_s8 needs (shared by evaluate and scratch_bytes).
+int64_t linear_scratch(const Node& node, const kernels::FullyConnectedShape& s) {
+  return scratch_size(node, kernels::fully_connected_s8_scratch_size(s), "fully_connected_s8");
+}
+
+int64_t linear_scratch_bytes(const Node& node) {
+  return linear_scratch(node, linear_shape(node));
+}
+
 std::vector<Tensor> evaluate_linear(const Node& node, Inputs inputs) {
   const kernels::FullyConnectedShape s = linear_shape(node);
   const Tensor& x = *inputs[0];
@@ -93,8 +102,7 @@ std::vector<Tensor> evaluate_linear(const Node& node, Inputs inputs) {
     node_error(node, "(params) attribute 'kernel_sums' does not match the weights' row sums");
   }
 
-  std::vector<int8_t> scratch =
-      scratch_buffer(node, kernels::fully_connected_s8_scratch_size(s), "fully_connected_s8");
+  std::vector<int8_t> scratch = scratch_buffer(linear_scratch(node, s));
   Tensor result(DType::kInt8, {s.batches, s.output_depth});
   kernels::Status status;
   if (count == 1) {
@@ -149,8 +157,22 @@ std::vector<OutputType> infer_batch_matmul(const Node& node) {
   return {{DType::kInt8, batch_matmul_shape(node)}};
 }
 
+// The scratch batch_matmul_s8 needs (shared by evaluate and scratch_bytes).
+int64_t batch_matmul_scratch(const Node& node, const Shape& out) {
+  return scratch_size(node,
+                      kernels::batch_matmul_s8_scratch_size(dims4(node, input_value(node, 0).shape),
+                                                            dims4(node, input_value(node, 1).shape),
+                                                            dims4(node, out)),
+                      "batch_matmul_s8");
+}
+
+int64_t batch_matmul_scratch_bytes(const Node& node) {
+  return batch_matmul_scratch(node, batch_matmul_shape(node));
+}
+
 std::vector<Tensor> evaluate_batch_matmul(const Node& node, Inputs inputs) {
   const Shape out = batch_matmul_shape(node);
+  std::vector<int8_t> scratch = scratch_buffer(batch_matmul_scratch(node, out));
   kernels::BatchMatmulParams params;
   params.lhs_offset = -zero_point(input_quant(node, 0));
   params.rhs_offset = -zero_point(input_quant(node, 1));
@@ -163,8 +185,6 @@ std::vector<Tensor> evaluate_batch_matmul(const Node& node, Inputs inputs) {
   const kernels::Dims4 lhs_dims = dims4(node, lhs.shape());
   const kernels::Dims4 rhs_dims = dims4(node, rhs.shape());
   const kernels::Dims4 out_dims = dims4(node, out);
-  std::vector<int8_t> scratch = scratch_buffer(
-      node, kernels::batch_matmul_s8_scratch_size(lhs_dims, rhs_dims, out_dims), "batch_matmul_s8");
   Tensor result(DType::kInt8, out);
   check_status(node,
                kernels::batch_matmul_s8(
@@ -178,10 +198,11 @@ int64_t batch_matmul_macs(const Node& node) {
   return node.output(0)->numel() * input_value(node, 0).shape.back();
 }
 
-const ir::RegisterOp kLinear{
-    {"cortex_m.quantized_linear", infer_linear, evaluate_linear, linear_macs}};
+const ir::RegisterOp kLinear{{"cortex_m.quantized_linear", infer_linear, evaluate_linear,
+                              linear_macs, linear_scratch_bytes}};
 const ir::RegisterOp kBatchMatmul{{"cortex_m.quantized_batch_matmul", infer_batch_matmul,
-                                   evaluate_batch_matmul, batch_matmul_macs}};
+                                   evaluate_batch_matmul, batch_matmul_macs,
+                                   batch_matmul_scratch_bytes}};
 
 }  // namespace
 }  // namespace tinyexec::ops::cortex_m

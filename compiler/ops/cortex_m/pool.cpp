@@ -61,12 +61,23 @@ std::vector<OutputType> infer_pool(const Node& node) {
   return {{DType::kInt8, pool_geometry(node).output}};
 }
 
+// The scratch avg_pool_s8 needs (shared by evaluate and scratch_bytes).
+int64_t avg_pool_scratch(const Node& node, const PoolGeometry& g) {
+  return scratch_size(node,
+                      kernels::avg_pool_s8_scratch_size(dims4(node, input_value(node, 0).shape),
+                                                        dims4(node, g.output)),
+                      "avg_pool_s8");
+}
+
+int64_t avg_pool_scratch_bytes(const Node& node) {
+  return avg_pool_scratch(node, pool_geometry(node));
+}
+
 std::vector<Tensor> evaluate_avg_pool(const Node& node, Inputs inputs) {
   const PoolGeometry g = pool_geometry(node);
   const kernels::Dims4 in_dims = dims4(node, inputs[0]->shape());
   const kernels::Dims4 out_dims = dims4(node, g.output);
-  std::vector<int8_t> scratch =
-      scratch_buffer(node, kernels::avg_pool_s8_scratch_size(in_dims, out_dims), "avg_pool_s8");
+  std::vector<int8_t> scratch = scratch_buffer(avg_pool_scratch(node, g));
   Tensor result(DType::kInt8, g.output);
   check_status(
       node,
@@ -87,7 +98,8 @@ std::vector<Tensor> evaluate_max_pool(const Node& node, Inputs inputs) {
   return {std::move(result)};
 }
 
-const ir::RegisterOp kAvgPool{{"cortex_m.avg_pool2d", infer_pool, evaluate_avg_pool}};
+const ir::RegisterOp kAvgPool{
+    {"cortex_m.avg_pool2d", infer_pool, evaluate_avg_pool, nullptr, avg_pool_scratch_bytes}};
 const ir::RegisterOp kMaxPool{{"cortex_m.max_pool2d", infer_pool, evaluate_max_pool}};
 
 }  // namespace
