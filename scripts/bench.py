@@ -52,6 +52,9 @@ def write_results_markdown(results_dir):
              "Regenerate everything with `make bench` (runs scripts/bench.py on M4 and M55).", ""]
     for path in sorted(results_dir.glob("*.json")):
         rows = json.loads(path.read_text())
+        if path.stem == "code_size":
+            lines += code_size_markdown(rows)
+            continue
         targets = sorted({r["target"] for r in rows}, key=lambda t: int(t.split("-m")[1]))
         lines += [f"## {path.stem}", ""]
         header = "| benchmark | unit |" + "".join(f" {t} instructions | {t} per unit |" for t in targets)
@@ -71,6 +74,26 @@ def write_results_markdown(results_dir):
             lines.append(f"| {name} | {unit} |{cells}")
         lines.append("")
     (ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines))
+
+
+def code_size_markdown(rows):
+    """The table of scripts/size.py's bench/results/code_size.json."""
+    lines = ["## code size", "",
+             "Bytes the board runner links from the runtime (built -Os) and the kernels "
+             f"({rows[0]['build']} build), per target. Regenerate with `make size`.", "",
+             "| target | runtime text | kernels text | total text | data | bss |",
+             "|---|---:|---:|---:|---:|---:|"]
+    targets = []
+    for r in rows:
+        if r["target"] not in targets:
+            targets.append(r["target"])
+    for t in targets:
+        by = {r["library"]: r for r in rows if r["target"] == t}
+        data = sum(r["data"] for r in by.values())
+        bss = sum(r["bss"] for r in by.values())
+        lines.append(f"| {t} | {by['runtime']['text']:,} | {by['kernels']['text']:,} | "
+                     f"{by['runtime']['text'] + by['kernels']['text']:,} | {data} | {bss} |")
+    return lines + [""]
 
 
 def main():

@@ -275,6 +275,19 @@ ir::Graph Quantizer::convert() const {
       fail("{}: quantizing its weights: {}", node->describe(), error.what());
     }
   }
+  // Constant operands of Add / Mul (a per-channel offset or scale): int8 symmetric per tensor,
+  // so that add_s8 / mul_s8 read them like a second activation.
+  for (ir::Node* node : graph.nodes()) {
+    if (node->op != "onnx.Add" && node->op != "onnx.Mul") continue;
+    for (size_t i = 0; i < 2; ++i) {
+      const ir::Value* other = node->input(1 - i);
+      if (!is_f32_constant(node->input(i)) || other == nullptr ||
+          !params_of.contains(other->name)) {
+        continue;
+      }
+      insert_constant_dq(graph, node, i, quantize_weight(*node->input(i)->constant, -1), -1);
+    }
+  }
   // In graph order, so the result does not depend on hash order.
   std::vector<ir::Value*> observed;
   for (const auto& value : graph.values()) {

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "testing/tester.h"
 
+#include <algorithm>
+
 #include "ir/clone.h"
 #include "passes/pass_manager.h"
 #include "reference/interpreter.h"
+#include "runner/run_program.h"
 
 namespace tinyexec::testing {
 
@@ -82,6 +85,46 @@ std::vector<ir::Tensor> Tester::run_qdq(const Sample& inputs) const {
 }
 std::vector<ir::Tensor> Tester::run_lowered(const Sample& inputs) const {
   return reference::run(lowered_graph(), inputs);
+}
+
+Tester& Tester::to_program(emit::EmitOptions options) {
+  program_ = emit::emit_program(lowered_graph(), options);
+  return *this;
+}
+
+const emit::Program& Tester::program() const {
+  if (!program_) fail("Tester: no program yet (call to_program())");
+  return *program_;
+}
+
+std::vector<uint64_t> Tester::test_implementation(const std::string& target,
+                                                  const std::vector<Sample>& inputs) const {
+  std::vector<uint64_t> instructions;
+  for (size_t s = 0; s < inputs.size(); ++s) {
+    std::vector<std::vector<uint8_t>> raw;
+    for (const ir::Tensor& tensor : inputs[s]) {
+      raw.emplace_back(tensor.bytes().begin(), tensor.bytes().end());
+    }
+    const std::vector<ir::Tensor> expected = run_lowered(inputs[s]);
+    const runner::RunResult actual = runner::run_program(target, program().bytes, raw);
+    if (actual.outputs.size() != expected.size()) {
+      fail("{}: sample {}: the program produced {} outputs, the graph has {}", target, s,
+           actual.outputs.size(), expected.size());
+    }
+    for (size_t o = 0; o < expected.size(); ++o) {
+      const auto want = expected[o].bytes();
+      const std::vector<uint8_t>& got = actual.outputs[o];
+      if (got.size() != want.size() || !std::equal(got.begin(), got.end(), want.begin())) {
+        size_t first = 0;
+        while (first < got.size() && first < want.size() && got[first] == want[first]) ++first;
+        fail("{}: sample {}: output {} ('{}') differs from the host int8 reference at byte {} "
+             "of {} ({} bytes produced)",
+             target, s, o, lowered_graph().outputs()[o]->name, first, want.size(), got.size());
+      }
+    }
+    if (actual.instructions) instructions.push_back(*actual.instructions);
+  }
+  return instructions;
 }
 
 }  // namespace tinyexec::testing

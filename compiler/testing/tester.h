@@ -5,9 +5,9 @@
 //   tester.quantize().export_().to_edge().run_passes();
 //   tester.test_dialect({{"cortex_m.quantized_conv2d", 3}, {"cortex_m.softmax", 1}});
 //   tester.run_lowered(inputs);   // the int8 kernels on the host
+//   tester.to_program().test_implementation("cortex-m55", inputs);   // the runtime on a board
 //
 // Each step keeps its graph so that tests can compare stages (float, QDQ, lowered).
-// test_implementation(target) comes with the program format and the runtime.
 #pragma once
 
 #include <map>
@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "ir/graph.h"
+#include "emit/program_emitter.h"
 #include "passes/lower_to_cortex_m.h"
 #include "quantizer/quantizer.h"
 
@@ -40,6 +41,17 @@ class Tester {
   // `expected` (ops not named there must not occur).
   const Tester& test_dialect(const std::map<std::string, int>& expected) const;
 
+  // The program file of the lowered graph (memory plan included).
+  Tester& to_program(emit::EmitOptions options = {});
+  const emit::Program& program() const;
+
+  // Runs the program on `target` ("host": the runtime in this process; a Cortex-M target: its
+  // board under QEMU) for every sample and throws a CompileError naming the sample and output
+  // unless each output is bit-identical to the host int8 reference (run_lowered). Returns the
+  // instructions per inference of each sample (boards; empty on the host).
+  std::vector<uint64_t> test_implementation(const std::string& target,
+                                            const std::vector<Sample>& inputs) const;
+
   std::vector<ir::Tensor> run_float(const Sample& inputs) const;
   std::vector<ir::Tensor> run_qdq(const Sample& inputs) const;
   std::vector<ir::Tensor> run_lowered(const Sample& inputs) const;
@@ -56,6 +68,7 @@ class Tester {
   std::optional<ir::Graph> qdq_;
   std::optional<ir::Graph> lowered_;
   passes::LoweringReport report_;
+  std::optional<emit::Program> program_;
 };
 
 // Op name -> number of nodes.
