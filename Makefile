@@ -1,15 +1,16 @@
 # SPDX-License-Identifier: Apache-2.0
 # The two commands a new user needs: `make demo` and `make test` (both install what they need).
 TARGETS := cortex-m3 cortex-m4 cortex-m7 cortex-m33 cortex-m55
-PRESETS := host host-asan $(TARGETS)
+PRESETS := host host-asan fuzz $(TARGETS)
 
-.PHONY: demo test build setup bench format clean $(addprefix build-,$(PRESETS))
+.PHONY: demo test build setup bench size fuzz format clean $(addprefix build-,$(PRESETS))
 
 ## demo: build for the host and Cortex-M55, run the demo on the emulated Corstone-300
 demo: setup build-host build-cortex-m55
 	@scripts/demo.sh
 
-## test: build the host, host-asan and all five Cortex-M targets, run every test
+## test: build the host, host-asan, fuzz and all five Cortex-M targets, run every test
+## (the fuzz preset: a 60 s smoke run of each fuzzer)
 test: setup
 	@scripts/test.sh $(PRESETS)
 
@@ -19,6 +20,14 @@ build: setup $(addprefix build-,$(PRESETS))
 ## bench: instruction counts of the benchmark programs on M4 and M55 (table + JSON)
 bench: setup build-host build-cortex-m4 build-cortex-m55
 	@/usr/bin/env python3 scripts/bench.py --targets cortex-m4 cortex-m55
+
+## size: code size of the runtime and the kernels on every board (table + JSON)
+size: setup $(addprefix build-,$(TARGETS))
+	@/usr/bin/env python3 scripts/size.py
+
+## fuzz: run every fuzzer for FUZZ_SECONDS (default 600) and print libFuzzer's final stats
+fuzz: setup
+	@scripts/fuzz.sh
 
 setup:
 	@scripts/setup.sh

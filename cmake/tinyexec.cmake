@@ -12,10 +12,14 @@
 #   te_add_host_executable(<name> <sources...>) C++20 host tool (host builds only)
 #   te_add_shared_test(NAME n COMMAND ...)      like add_test, for tests that need ../shared:
 #                                              label "shared"; skipped (never passed) without it
+#   te_add_fuzzer(name SOURCES ... LIBS ... CORPUS dir)
+#                                              a libFuzzer target (fuzz preset only), see
+#                                              cmake/fuzz.cmake
 
 set(TE_DEVICE_COMPILE_OPTIONS -fno-exceptions -fno-rtti -Wall -Wextra -Werror)
-# -Wno-restrict: GCC 12 reports false positives in std::string concatenation at -O3 (GCC bug 105651).
-set(TE_HOST_COMPILE_OPTIONS -Wall -Wextra -Werror -Wno-restrict)
+# -Wno-restrict: GCC 12 reports false positives in std::string concatenation at -O3 (GCC bug 105651);
+# clang (the fuzz preset) has no such warning and would reject the option.
+set(TE_HOST_COMPILE_OPTIONS -Wall -Wextra -Werror $<$<CXX_COMPILER_ID:GNU>:-Wno-restrict>)
 set(TE_SKIP_RETURN_CODE 77)
 
 function(te_device_library name)
@@ -87,3 +91,5 @@ function(te_add_host_executable name)
   set_target_properties(${name} PROPERTIES CXX_STANDARD 20 CXX_STANDARD_REQUIRED ON)
   target_compile_options(${name} PRIVATE ${TE_HOST_COMPILE_OPTIONS})
 endfunction()
+
+include(${CMAKE_CURRENT_LIST_DIR}/fuzz.cmake)

@@ -14,7 +14,10 @@ packages=(
   gcc-arm-none-eabi libnewlib-arm-none-eabi         # Cortex-M cross toolchain + newlib-nano
   libstdc++-arm-none-eabi-newlib
   qemu-system-arm                                   # emulated Cortex-M boards
+  flatbuffers-compiler libflatbuffers-dev           # the program format (runtime/schema)
   python3                                           # benchmark collection (stdlib only)
+  clang-14 libclang-rt-14-dev llvm-14              # fuzz preset: libFuzzer, ASan/UBSan runtimes,
+                                                    # llvm-symbolizer for readable reports
 )
 
 missing=()

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Builds the given presets (host first: board builds use its tools) and runs their CTest
 # suites; prints one summary line per preset and a final "N passed, N failed, N skipped".
-# Usage: scripts/test.sh PRESET...   (make test passes host, host-asan and the five boards)
+# Usage: scripts/test.sh PRESET...   (make test passes host, host-asan, fuzz and the five boards;
+# the fuzz preset builds only the fuzzers and runs a 60 s smoke test of each)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 

@@ -17,6 +17,29 @@ int64_t shape_numel(const Shape& shape) {
   return count;
 }
 
+void check_tensor_size(DType dtype, const Shape& shape, std::string_view what) {
+  for (int64_t dim : shape) {
+    if (dim < 0) {
+      fail("{} {}{} has a negative dimension", what, dtype_name(dtype), shape_string(shape));
+    }
+    if (dim > kMaxTensorBytes) {
+      fail("{} {}{} has a dimension above 2^31, the limit", what, dtype_name(dtype),
+           shape_string(shape));
+    }
+  }
+  // Each dimension is at most 2^31, so the product overflows only after passing the limit:
+  // stop there.
+  int64_t bytes = static_cast<int64_t>(dtype_size(dtype));
+  for (int64_t dim : shape) {
+    if (dim == 0) return;
+    bytes = bytes > kMaxTensorBytes ? bytes : bytes * dim;
+  }
+  if (bytes > kMaxTensorBytes) {
+    fail("{} {}{} is larger than 2 GiB, the largest tensor the compiler handles", what,
+         dtype_name(dtype), shape_string(shape));
+  }
+}
+
 std::string shape_string(const Shape& shape) {
   std::string text = "[";
   for (size_t i = 0; i < shape.size(); ++i) {
@@ -28,6 +51,7 @@ std::string shape_string(const Shape& shape) {
 
 Tensor::Tensor(DType dtype, Shape shape)
     : dtype_(dtype), shape_(std::move(shape)), numel_(shape_numel(shape_)) {
+  check_tensor_size(dtype_, shape_, "tensor");
   bytes_.assign(static_cast<size_t>(numel_) * dtype_size(dtype_), 0);
 }
 

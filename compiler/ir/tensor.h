@@ -7,6 +7,7 @@
 #include <cstring>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ir/dtype.h"
@@ -18,12 +19,20 @@ using Shape = std::vector<int64_t>;
 
 // Number of elements of a shape (1 for a scalar); throws on negative dims or overflow.
 int64_t shape_numel(const Shape& shape);
+
+// The largest tensor the compiler handles: 2 GiB, and no dimension above 2^31 (even in an empty
+// tensor). Far beyond any microcontroller's memory, and small enough that a corrupt or hostile
+// model cannot make the compiler allocate, or compute shapes, without bound.
+inline constexpr int64_t kMaxTensorBytes = int64_t{1} << 31;
+// Throws "<what> <dtype><shape> is larger than 2 GiB (...)" beyond that limit (or on a negative
+// dimension).
+void check_tensor_size(DType dtype, const Shape& shape, std::string_view what);
 std::string shape_string(const Shape& shape);  // "[1,3,224,224]"
 
 class Tensor {
  public:
   Tensor() = default;
-  Tensor(DType dtype, Shape shape);  // zero-filled
+  Tensor(DType dtype, Shape shape);  // zero-filled; at most kMaxTensorBytes
 
   template <typename T>
   static Tensor from(Shape shape, std::span<const T> values) {

@@ -29,6 +29,28 @@ namespace {
 constexpr int kMinOpset = 11;
 constexpr int kMaxOpset = 17;
 
+// Folding evaluates a node with its reference implementation while importing. It is for shape
+// arithmetic and weight rearrangement; a node whose evaluation would allocate or compute much
+// more stays in the graph instead (its later users then see a computed value), so that no model
+// can make the import allocate or run without bound.
+constexpr int64_t kMaxFoldBytes = int64_t{64} << 20;     // one node: outputs + stand-in inputs
+constexpr int64_t kMaxFoldedBytes = int64_t{256} << 20;  // every constant folding has made
+constexpr int64_t kMaxFoldWork = int64_t{1} << 27;       // one node: MACs or elements visited
+
+int64_t saturating_add(int64_t a, int64_t b) {
+  int64_t sum = 0;
+  return __builtin_add_overflow(a, b, &sum) ? std::numeric_limits<int64_t>::max() : sum;
+}
+
+int64_t saturating_mul(int64_t a, int64_t b) {
+  int64_t product = 0;
+  return __builtin_mul_overflow(a, b, &product) ? std::numeric_limits<int64_t>::max() : product;
+}
+
+int64_t tensor_bytes(ir::DType dtype, const ir::Shape& shape) {
+  return saturating_mul(ir::shape_numel(shape), static_cast<int64_t>(ir::dtype_size(dtype)));
+}
+
 // QuantizeLinear / DequantizeLinear of constants stay in the graph: they are how a QDQ model
 // says which tensors are quantized and how, which the quantizer and the lowering passes read.
 std::string joined(const std::vector<std::string>& items) {
@@ -143,7 +165,9 @@ class Importer final : public ImportContext {
         bound.insert(name);
         continue;
       }
-      ir::Value* value = graph_.add_value(name, dtype, input_shape(input, what));
+      const ir::Shape shape = input_shape(input, what);
+      ir::check_tensor_size(dtype, shape, what);
+      ir::Value* value = graph_.add_value(name, dtype, shape);
       graph_.inputs().push_back(value);
       values_[name] = value;
     }
@@ -336,6 +360,13 @@ class Importer final : public ImportContext {
       fail("{}: has {} outputs, the op defines {}", probe.describe(), node.outputs.size(),
            types.size());
     }
+    for (size_t i = 0; i < types.size(); ++i) {
+      const std::string what =
+          fmt::format("{}: output {} ('{}')", probe.describe(), i, node.outputs[i]);
+      ir::check_tensor_size(types[i].dtype, types[i].shape, what);
+      placeholders[i]->dtype = types[i].dtype;  // typed, for the MAC count in cheap_to_fold
+      placeholders[i]->shape = types[i].shape;
+    }
     if (fold(node, probe, types)) return;
 
     std::vector<ir::Value*> outputs;
@@ -350,8 +381,40 @@ class Importer final : public ImportContext {
     graph_.add_node(op, probe.inputs, outputs, node.attrs, node.name);
   }
 
-  // Folds the node into constants when passes::try_fold can (see there).
+  // Whether evaluating the node now stays within the folding limits (kMaxFold*). The work is
+  // the op's MAC count where it has one, else the elements its inputs and outputs hold, times
+  // the window size for a pooling op (whose reference visits every tap of every window).
+  bool cheap_to_fold(const ir::Node& probe, const std::vector<ir::OutputType>& types) const {
+    int64_t bytes = 0;
+    int64_t elements = 0;
+    for (const ir::Value* input : probe.inputs) {
+      if (input == nullptr) continue;
+      // A non-constant input is evaluated on a zero-filled stand-in (passes::try_fold).
+      if (!input->is_constant()) {
+        bytes = saturating_add(bytes, tensor_bytes(input->dtype, input->shape));
+      }
+      elements = saturating_add(elements, input->numel());
+    }
+    int64_t output_bytes = 0;
+    for (const ir::OutputType& type : types) {
+      output_bytes = saturating_add(output_bytes, tensor_bytes(type.dtype, type.shape));
+      elements = saturating_add(elements, ir::shape_numel(type.shape));
+    }
+    bytes = saturating_add(bytes, output_bytes);
+    int64_t work = elements;
+    const ir::OpSchema& schema = ir::OpRegistry::instance().get(probe);
+    if (schema.macs != nullptr) {
+      work = saturating_add(work, schema.macs(probe));
+    } else if (probe.attrs.has("kernel_shape")) {
+      for (int64_t size : probe.attrs.get_ints("kernel_shape")) work = saturating_mul(work, size);
+    }
+    return bytes <= kMaxFoldBytes && work <= kMaxFoldWork &&
+           saturating_add(folded_bytes_, output_bytes) <= kMaxFoldedBytes;
+  }
+
+  // Folds the node into constants when passes::try_fold can (see there) within the limits.
   bool fold(const NodeSpec& node, const ir::Node& probe, const std::vector<ir::OutputType>& types) {
+    if (!cheap_to_fold(probe, types)) return false;
     std::optional<std::vector<ir::Tensor>> folded = passes::try_fold(probe);
     if (!folded) return false;
     std::vector<ir::Tensor>& results = *folded;
@@ -366,6 +429,7 @@ class Importer final : public ImportContext {
              ir::dtype_name(types[i].dtype), ir::shape_string(types[i].shape));
       }
       if (node.outputs[i].empty()) continue;
+      folded_bytes_ += static_cast<int64_t>(results[i].bytes().size());
       define(node, node.outputs[i], graph_.add_constant(node.outputs[i], std::move(results[i])));
     }
     return true;
@@ -425,6 +489,7 @@ class Importer final : public ImportContext {
   const onnx::ModelProto& model_;
   const ImportOptions& options_;
   int opset_ = 0;
+  int64_t folded_bytes_ = 0;  // the constants folding has made so far
   ir::Graph graph_;
   std::unordered_map<std::string, ir::Value*> values_;  // ONNX name -> IR value
 };

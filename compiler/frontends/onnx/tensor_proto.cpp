@@ -83,6 +83,7 @@ ir::Tensor tensor_from_onnx(const TensorProto& proto, std::string_view what) {
   }
   // The data is checked against the dims before anything is allocated: a corrupt file must
   // give an error, not an attempt to allocate what its dims claim.
+  ir::check_tensor_size(dtype, shape, label);
   const auto count = static_cast<size_t>(ir::shape_numel(shape));
 
   if (proto.has_raw_data()) {

@@ -39,7 +39,16 @@ Shape padded_shape(const Node& node, const Shape& shape, const std::vector<int64
   const size_t rank = shape.size();
   Shape out(rank);
   for (size_t i = 0; i < rank; ++i) {
-    out[i] = shape[i] + pads[i] + pads[i + rank];
+    // Bounded so that neither the output size nor the reference's index arithmetic overflows.
+    for (int64_t pad : {pads[i], pads[i + rank]}) {
+      if (pad < -ir::kMaxTensorBytes || pad > ir::kMaxTensorBytes) {
+        node_error(node, "pad {} on axis {} is out of range (at most 2^31 either way)", pad, i);
+      }
+    }
+    if (__builtin_add_overflow(shape[i], pads[i] + pads[i + rank], &out[i])) {
+      node_error(node, "pads {} and {} on axis {} overflow its size {}", pads[i], pads[i + rank], i,
+                 shape[i]);
+    }
     if (out[i] < 0) {
       node_error(node, "pads {} and {} on axis {} crop more than its size {}", pads[i],
                  pads[i + rank], i, shape[i]);

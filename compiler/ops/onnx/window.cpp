@@ -28,6 +28,11 @@ std::vector<int64_t> spatial_ints(const Node& node, const std::string& name, siz
       node_error(node, "attribute '{}' has value {}, values must be at least {}", name, value,
                  min_value);
     }
+    // Like tensor dimensions (ir::kMaxTensorBytes), so that the window arithmetic (extents,
+    // padded sizes, output sizes) cannot overflow.
+    if (value > ir::kMaxTensorBytes) {
+      node_error(node, "attribute '{}' has value {}, values must be at most 2^31", name, value);
+    }
   }
   return values;
 }

@@ -38,7 +38,8 @@ using Window = std::vector<WindowAxis>;  // one entry per spatial axis
 size_t spatial_rank(const Node& node, const ir::Value& input);
 
 // An INTS attribute with one value per spatial axis: `fallback` for every axis when absent;
-// throws naming the attribute when its length is not `count` or a value is below `min_value`.
+// throws naming the attribute when its length is not `count` or a value is below `min_value` or
+// above 2^31.
 std::vector<int64_t> spatial_ints(const Node& node, const std::string& name, size_t count,
                                   int64_t fallback, int64_t min_value);
 
