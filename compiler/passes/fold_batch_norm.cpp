@@ -14,7 +14,7 @@ bool is_float_constant(const ir::Value* value) {
   return value != nullptr && value->is_constant() && value->dtype == ir::DType::kFloat32;
 }
 
-// The convolution feeding `bn` if the fold applies, else nullptr.
+// The convolution (or Gemm) feeding `bn` if the fold applies, else nullptr.
 ir::Node* foldable_conv(const ir::Graph& graph, const ir::Node& bn) {
   if (bn.inputs.size() != 5 || bn.outputs.size() != 1) return nullptr;
   if (bn.attrs.int_or("training_mode", 0) != 0) return nullptr;
@@ -24,6 +24,13 @@ ir::Node* foldable_conv(const ir::Graph& graph, const ir::Node& bn) {
   ir::Value* x = bn.inputs[0];
   ir::Node* conv = ir::producer_if(x, "onnx.Conv");
   if (conv == nullptr) conv = ir::producer_if(x, "onnx.ConvTranspose");
+  if (conv == nullptr) {
+    // A Linear (Gemm [N, K] x [K, M] or its transpose) followed by BatchNorm1d over M.
+    conv = ir::producer_if(x, "onnx.Gemm");
+    if (conv == nullptr || conv->attrs.int_or("transA", 0) != 0 || x->rank() != 2) return nullptr;
+    const ir::Value* c = conv->input(2);
+    if (c != nullptr && c->numel() != 1 && c->numel() != x->shape[1]) return nullptr;
+  }
   if (conv == nullptr || conv->outputs.size() != 1) return nullptr;
   if (ir::only_user_if(graph, x, "onnx.BatchNormalization") != &bn) return nullptr;
   if (!is_float_constant(conv->input(1))) return nullptr;
@@ -36,6 +43,15 @@ ir::Node* foldable_conv(const ir::Graph& graph, const ir::Node& bn) {
 // first index); ConvTranspose weights are [C, M/group, k...] (channel = group * M/group + the
 // second index, the group being the first index's).
 std::vector<int64_t> output_channel_of_weights(const ir::Node& conv, const ir::Shape& w) {
+  if (conv.op == "onnx.Gemm") {  // B is [K, M], or [M, K] with transB
+    const bool transposed = conv.attrs.int_or("transB", 0) != 0;
+    std::vector<int64_t> channel(static_cast<size_t>(w[0] * w[1]));
+    for (size_t i = 0; i < channel.size(); ++i) {
+      const int64_t row = static_cast<int64_t>(i) / w[1], column = static_cast<int64_t>(i) % w[1];
+      channel[i] = transposed ? row : column;
+    }
+    return channel;
+  }
   const int64_t kernel = ir::shape_numel(ir::Shape(w.begin() + 2, w.end()));
   std::vector<int64_t> channel(static_cast<size_t>(ir::shape_numel(w)));
   if (conv.op == "onnx.Conv") {
@@ -79,10 +95,15 @@ void fold(ir::Graph& graph, ir::Node& conv, ir::Node& bn) {
   ir::Tensor new_bias(ir::DType::kFloat32, {channels});
   const ir::Value* bias = conv.input(2);
   auto nb = new_bias.data<float>();
+  // Gemm: y = alpha * A * B + beta * C; the bias becomes beta * C (per channel, or a scalar).
+  const bool gemm = conv.op == "onnx.Gemm";
+  const double beta = gemm ? conv.attrs.float_or("beta", 1.0f) : 1.0;
   for (int64_t c = 0; c < channels; ++c) {
-    const double b = bias != nullptr ? bias->constant->data<float>()[c] : 0.0;
+    double b = 0.0;
+    if (bias != nullptr) b = beta * bias->constant->data<float>()[bias->numel() == 1 ? 0 : c];
     nb[c] = static_cast<float>((b - mean[c]) * factor[c] + shift[c]);
   }
+  if (gemm) conv.attrs.set("beta", 1.0f);
 
   // New constants rather than edits in place: the old ones may be shared with other nodes.
   graph.set_input(&conv, 1, graph.add_constant(weight->name + "_bn", std::move(new_weight)));

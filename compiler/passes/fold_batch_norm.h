@@ -5,7 +5,8 @@
 
 namespace tinyexec::passes {
 
-// Folds onnx.BatchNormalization (inference) into the onnx.Conv or onnx.ConvTranspose that
+// Folds onnx.BatchNormalization (inference) into the onnx.Conv, onnx.ConvTranspose or onnx.Gemm
+// (a Linear followed by BatchNorm1d) that
 // feeds it, when the convolution's weight and bias and the normalization's parameters are
 // constants and the BatchNormalization is the convolution output's only user:
 //   s[c] = scale[c] / sqrt(var[c] + epsilon)

@@ -182,3 +182,31 @@ TEST(PassesFoldBatchNorm, RuntimeWeightsAreNotFolded) {
   EXPECT_EQ(passes::fold_batch_norm(graph), 0);
   EXPECT_EQ(graph.node_count(), 2u);
 }
+
+// A Linear followed by BatchNorm1d: Gemm (transB = 1, beta = 0.5, bias) -> BatchNormalization.
+TEST(PassesFoldBatchNorm, GemmTransposedWithBeta) {
+  std::mt19937 rng(7);
+  for (const int64_t trans_b : {0, 1}) {
+    ConvBnGraph g;
+    g.x = g.graph.add_value("x", ir::DType::kFloat32, {3, 5});
+    g.graph.inputs().push_back(g.x);
+    ir::Value* w = g.graph.add_constant(
+        "w", random_tensor(trans_b ? ir::Shape{4, 5} : ir::Shape{5, 4}, rng));
+    ir::Value* b = g.graph.add_constant("b", random_tensor({4}, rng));
+    g.conv_out = g.graph.add_value("gemm_out", ir::DType::kFloat32, {});
+    ir::Attributes gemm;
+    gemm.set("transB", trans_b);
+    gemm.set("beta", 0.5f);
+    g.graph.add_node("onnx.Gemm", {g.x, w, b}, {g.conv_out}, gemm, "gemm");
+    ir::Value* scale = g.graph.add_constant("scale", random_tensor({4}, rng, 0.5f, 2.0f));
+    ir::Value* shift = g.graph.add_constant("shift", random_tensor({4}, rng));
+    ir::Value* mean = g.graph.add_constant("mean", random_tensor({4}, rng));
+    ir::Value* var = g.graph.add_constant("var", random_tensor({4}, rng, 0.1f, 3.0f));
+    g.y = g.graph.add_value("y", ir::DType::kFloat32, {});
+    g.graph.add_node("onnx.BatchNormalization", {g.conv_out, scale, shift, mean, var}, {g.y}, {},
+                     "bn");
+    g.graph.outputs().push_back(g.y);
+    ir::infer_shapes(g.graph);
+    fold_and_compare(g, "onnx.Gemm", rng);
+  }
+}
