@@ -20,8 +20,12 @@ struct AlignedDelete {
 };
 using Buffer = std::unique_ptr<uint8_t[], AlignedDelete>;
 
+Buffer aligned_buffer(size_t size) {
+  return Buffer(static_cast<uint8_t*>(::operator new[](size == 0 ? 1 : size, std::align_val_t{16})));
+}
+
 Buffer aligned_copy(const uint8_t* data, size_t size) {
-  Buffer buffer(static_cast<uint8_t*>(::operator new[](size == 0 ? 1 : size, std::align_val_t{16})));
+  Buffer buffer = aligned_buffer(size);
   if (size > 0) std::memcpy(buffer.get(), data, size);
   return buffer;
 }
@@ -35,7 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (program.load(bytes.get(), size) != tinyexec::runtime::Error::kOk) return 0;
   if (program.arena_bytes() > kMaxArena) return 0;
   const size_t arena_size = program.arena_bytes() == 0 ? 16 : program.arena_bytes();
-  const Buffer arena = aligned_copy(nullptr, (arena_size + 15) / 16 * 16);
+  const Buffer arena = aligned_buffer((arena_size + 15) / 16 * 16);
   std::memset(arena.get(), 0, arena_size);
   tinyexec::runtime::Executor executor;
   if (executor.init(program, arena.get(), arena_size) != tinyexec::runtime::Error::kOk) return 0;

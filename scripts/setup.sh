@@ -16,6 +16,7 @@ packages=(
   qemu-system-arm                                   # emulated Cortex-M boards
   flatbuffers-compiler libflatbuffers-dev           # the program format (runtime/schema)
   python3                                           # benchmark collection (stdlib only)
+  python3-pyarmnn libarmnn-cpuref-backend22         # tests/tflite/armnn_check.py (Arm NN CpuRef)
   clang-14 libclang-rt-14-dev llvm-14              # fuzz preset: libFuzzer, ASan/UBSan runtimes,
                                                     # llvm-symbolizer for readable reports
 )
