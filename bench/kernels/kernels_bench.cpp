@@ -13,6 +13,7 @@
 #include "tinyexec/kernels/elementwise.h"
 #include "tinyexec/kernels/fully_connected.h"
 #include "tinyexec/kernels/pooling.h"
+#include "tinyexec/kernels/quantize.h"
 #include "tinyexec/kernels/softmax.h"
 #include "tinyexec/target/icount.h"
 
@@ -57,7 +58,8 @@ void conv(const char* name, int32_t h, int32_t w, int32_t c_in, int32_t c_out, i
   const tk::Dims4 out{1, out_h, out_w, c_out};
   tk::Conv2dParams p;
   p.stride_h = p.stride_w = stride;
-  const int32_t pad_total_h = (out_h - 1) * stride + k - h, pad_total_w = (out_w - 1) * stride + k - w;
+  const int32_t pad_total_h = (out_h - 1) * stride + k - h,
+                pad_total_w = (out_w - 1) * stride + k - w;
   p.pad_h = pad_total_h > 0 ? pad_total_h / 2 : 0;
   p.pad_w = pad_total_w > 0 ? pad_total_w / 2 : 0;
   p.input_offset = 128;
@@ -78,11 +80,12 @@ void conv(const char* name, int32_t h, int32_t w, int32_t c_in, int32_t c_out, i
   const tk::Span<int8_t> scratch{g_scratch, sizeof g_scratch};
   g_counter->start();
   const tk::Status status =
-      depthwise ? tk::depthwise_conv2d_s8(p, quant, in, input, filter, weights, bias, out, output, scratch)
+      depthwise ? tk::depthwise_conv2d_s8(p, quant, in, input, filter, weights, bias, out, output,
+                                          scratch)
                 : tk::conv2d_s8(p, quant, in, input, filter, weights, bias, out, output, scratch);
   const uint64_t instructions = g_counter->stop();
-  const uint32_t macs = static_cast<uint32_t>(out_h * out_w * c_out * k * k *
-                                              (depthwise ? 1 : c_in));
+  const uint32_t macs =
+      static_cast<uint32_t>(out_h * out_w * c_out * k * k * (depthwise ? 1 : c_in));
   report(name, instructions, macs, "MAC", status);
 }
 
@@ -127,8 +130,8 @@ int main() {
     fill(g_input2, 4096);
     const tk::AddParams p{128, 128, 20, {1 << 30, 0}, {1 << 30, 0}, {1 << 30, -19}, -128, {}};
     counter.start();
-    const tk::Status status = tk::add_s8(p, d, {g_input, 4096}, d, {g_input2, 4096}, d,
-                                         {g_output, 4096});
+    const tk::Status status =
+        tk::add_s8(p, d, {g_input, 4096}, d, {g_input2, 4096}, d, {g_output, 4096});
     report("add 8x8x64", counter.stop(), 4096, "element", status);
   }
   {  // global average pool 8x8x64
@@ -136,8 +139,8 @@ int main() {
     fill(g_input, 4096);
     const tk::PoolParams p{8, 8, 1, 1, 0, 0, {}};
     counter.start();
-    const tk::Status status = tk::avg_pool_s8(p, in, {g_input, 4096}, out, {g_output, 64},
-                                              {g_scratch, sizeof g_scratch});
+    const tk::Status status =
+        tk::avg_pool_s8(p, in, {g_input, 4096}, out, {g_output, 64}, {g_scratch, sizeof g_scratch});
     report("avg pool global 8x8x64", counter.stop(), 4096, "element", status);
   }
   {  // max pool 2x2 stride 2, 16x16x32
@@ -154,6 +157,56 @@ int main() {
     counter.start();
     const tk::Status status = tk::softmax_s8(p, 1, 1000, {g_input, 1000}, {g_output, 1000});
     report("softmax 1000", counter.stop(), 1000, "element", status);
+  }
+
+  // Rows beyond the table (other element-wise and quantize kernels).
+  {  // add 8x8x64 with unequal input scales (TFLite: the smaller one is rescaled with rounding)
+    const tk::Dims4 d{1, 8, 8, 64};
+    fill(g_input, 4096);
+    fill(g_input2, 4096);
+    const tk::AddParams p{128, 128, 20, {1 << 30, 0}, {1518500250, -1}, {1 << 30, -19}, -128, {}};
+    counter.start();
+    const tk::Status status =
+        tk::add_s8(p, d, {g_input, 4096}, d, {g_input2, 4096}, d, {g_output, 4096});
+    report("add 8x8x64 (unequal input scales)", counter.stop(), 4096, "element", status);
+  }
+  {  // mul 8x8x64
+    const tk::Dims4 d{1, 8, 8, 64};
+    fill(g_input, 4096);
+    fill(g_input2, 4096);
+    const tk::MulParams p{128, 128, {1 << 30, -8}, -128, {}};
+    counter.start();
+    const tk::Status status =
+        tk::mul_s8(p, d, {g_input, 4096}, d, {g_input2, 4096}, d, {g_output, 4096});
+    report("mul 8x8x64", counter.stop(), 4096, "element", status);
+  }
+  {  // maximum 8x8x64
+    const tk::Dims4 d{1, 8, 8, 64};
+    fill(g_input, 4096);
+    fill(g_input2, 4096);
+    counter.start();
+    const tk::Status status =
+        tk::maximum_s8(d, {g_input, 4096}, d, {g_input2, 4096}, d, {g_output, 4096});
+    report("maximum 8x8x64", counter.stop(), 4096, "element", status);
+  }
+  {  // LUT activation over 4096 elements
+    fill(g_input, 4096);
+    fill(g_input2, 256);
+    counter.start();
+    const tk::Status status = tk::lut_s8(4096, {g_input, 4096}, {g_input2, 256}, {g_output, 4096});
+    report("lut 4096", counter.stop(), 4096, "element", status);
+  }
+  {  // quantize / dequantize 1024 elements
+    static float values[1024];
+    for (int32_t i = 0; i < 1024; ++i) values[i] = static_cast<float>(i - 512) * 0.0371f;
+    const tk::AffineQuant quant{0.05f, 3};
+    counter.start();
+    tk::Status status = tk::quantize_f32_s8(quant, 1024, {values, 1024}, {g_output, 1024});
+    report("quantize 1024", counter.stop(), 1024, "element", status);
+    fill(g_input, 1024);
+    counter.start();
+    status = tk::dequantize_s8_f32(quant, 1024, {g_input, 1024}, {values, 1024});
+    report("dequantize 1024", counter.stop(), 1024, "element", status);
   }
   return 0;
 }

@@ -2,6 +2,7 @@
 #include "tinyexec/kernels/batch_matmul.h"
 
 #include "common_s8.h"
+#include "matmul_s8.h"
 
 namespace tinyexec::kernels {
 namespace {
@@ -26,6 +27,8 @@ Status check_batch_matmul(const BatchMatmulParams& p, const PerTensorQuant& quan
   TE_RETURN_IF_ERROR(detail::check_span(lhs, l));
   TE_RETURN_IF_ERROR(detail::check_span(rhs, r));
   TE_RETURN_IF_ERROR(detail::check_span(output, out));
+  int32_t scratch_bytes = 0;
+  TE_CHECK(detail::matmul_s8_scratch_bytes(l.c, &scratch_bytes), Status::kOverflow);
   return Status::kOk;
 }
 
@@ -33,10 +36,10 @@ Status check_batch_matmul(const BatchMatmulParams& p, const PerTensorQuant& quan
 
 int32_t batch_matmul_s8_scratch_size(const Dims4& lhs_dims, const Dims4& rhs_dims,
                                      const Dims4& output_dims) {
-  (void)lhs_dims;
   (void)rhs_dims;
   (void)output_dims;
-  return 0;
+  int32_t bytes = 0;
+  return lhs_dims.c > 0 && detail::matmul_s8_scratch_bytes(lhs_dims.c, &bytes) ? bytes : 0;
 }
 
 Status batch_matmul_s8_check(const BatchMatmulParams& params, const PerTensorQuant& quant,
@@ -47,6 +50,7 @@ Status batch_matmul_s8_check(const BatchMatmulParams& params, const PerTensorQua
       check_batch_matmul(params, quant, lhs_dims, lhs, rhs_dims, rhs, output_dims, output));
   const int32_t needed = batch_matmul_s8_scratch_size(lhs_dims, rhs_dims, output_dims);
   TE_CHECK(scratch.size() >= static_cast<size_t>(needed), Status::kScratchTooSmall);
+  TE_CHECK(scratch.data() != nullptr, Status::kNullPointer);
   return Status::kOk;
 }
 
@@ -60,28 +64,29 @@ Status batch_matmul_s8(const BatchMatmulParams& params, const PerTensorQuant& qu
   const Dims4& l = lhs_dims;
   const Dims4& r = rhs_dims;
   const Dims4& out = output_dims;
-  const int32_t depth = l.c;
-  int8_t* dst = output.data();
+  detail::MatmulArgs a{nullptr,
+                       nullptr,
+                       nullptr,
+                       nullptr,
+                       &quant.multiplier,
+                       &quant.shift,
+                       false,
+                       nullptr,
+                       out.w,
+                       out.c,
+                       l.c,
+                       params.lhs_offset,
+                       params.rhs_offset,
+                       params.output_offset,
+                       params.activation,
+                       scratch};
   for (int32_t n = 0; n < out.n; ++n) {
     for (int32_t h = 0; h < out.h; ++h) {
       // A size-1 batch dimension is broadcast: index 0 along it.
-      const int8_t* lhs_mat =
-          lhs.data() + ((l.n == 1 ? 0 : n) * l.h + (l.h == 1 ? 0 : h)) * l.w * depth;
-      const int8_t* rhs_mat =
-          rhs.data() + ((r.n == 1 ? 0 : n) * r.h + (r.h == 1 ? 0 : h)) * r.w * depth;
-      for (int32_t row = 0; row < out.w; ++row) {
-        const int8_t* a = lhs_mat + row * depth;
-        for (int32_t col = 0; col < out.c; ++col) {
-          const int8_t* b = rhs_mat + col * depth;
-          int32_t acc = 0;
-          for (int32_t k = 0; k < depth; ++k) {
-            acc =
-                detail::wrapping_add(acc, (a[k] + params.lhs_offset) * (b[k] + params.rhs_offset));
-          }
-          *dst++ = detail::output_stage(acc, quant.multiplier, quant.shift, params.output_offset,
-                                        params.activation);
-        }
-      }
+      a.lhs = lhs.data() + ((l.n == 1 ? 0 : n) * l.h + (l.h == 1 ? 0 : h)) * l.w * l.c;
+      a.rhs = rhs.data() + ((r.n == 1 ? 0 : n) * r.h + (r.h == 1 ? 0 : h)) * r.w * r.c;
+      a.output = output.data() + (n * out.h + h) * out.w * out.c;
+      detail::matmul_s8(a);
     }
   }
   return Status::kOk;

@@ -31,4 +31,17 @@ inline Status check_conv_arguments(const Conv2dParams& p, const PerChannelQuant&
   return check_span(output, out);
 }
 
+// Scratch of the accelerated conv2d_s8 / depthwise_conv2d_s8 variants, the same on every
+// target (a program planned on the host runs on any board): `per_value` bytes per value of a
+// `values`-long column plus `per_channel` bytes per output channel plus 16 for alignment.
+// False when a count is not positive or the size does not fit int32.
+inline bool scratch_bytes(int32_t values, int32_t per_value, int32_t channels, int32_t per_channel,
+                          int32_t* bytes) {
+  if (values <= 0 || channels <= 0) return false;
+  const int64_t total = int64_t{values} * per_value + int64_t{channels} * per_channel + 16;
+  if (total > INT32_MAX) return false;
+  *bytes = static_cast<int32_t>(total);
+  return true;
+}
+
 }  // namespace tinyexec::kernels::detail

@@ -1,24 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
+// Element-wise add, mul, maximum and minimum. Three variants side by side, chosen at compile
+// time by simd_s8.h: Helium (M55), DSP (M4/M7/M33) and the portable reference loops. The fast
+// variants are bit-exact with the reference: they evaluate the same requantization with fewer,
+// wider instructions (see the "Fast variants" section below), and they hand any parameter set
+// whose intermediate values they cannot prove to fit in int32 back to the reference loops.
 #include "tinyexec/kernels/elementwise.h"
 
+#include <cstring>
+
 #include "common_s8.h"
+#include "simd_s8.h"
 #include "tinyexec/kernels/requant.h"
 
 namespace tinyexec::kernels {
 namespace {
-
-// Element strides of an input walked along the output's coordinates: a broadcast (size-1)
-// dimension gets stride 0 so the same element is read again.
-struct Strides {
-  int32_t n, h, w, c;
-};
-
-Strides broadcast_strides(const Dims4& d) {
-  const int32_t w = d.c;
-  const int32_t h = d.w * w;
-  const int32_t n = d.h * h;
-  return {d.n == 1 ? 0 : n, d.h == 1 ? 0 : h, d.w == 1 ? 0 : w, d.c == 1 ? 0 : 1};
-}
 
 bool broadcasts_to(const Dims4& in, const Dims4& out) {
   return (in.n == out.n || in.n == 1) && (in.h == out.h || in.h == 1) &&
@@ -48,26 +43,438 @@ Status check_tensors(const Dims4& input1_dims, Span<const int8_t> input1, const 
   return Status::kOk;
 }
 
-// Applies op to every output element; each output index is read from the inputs before it is
-// written, which makes an output aliasing a same-shaped input safe.
-template <typename Op>
-void broadcast_apply(const Dims4& input1_dims, const int8_t* input1, const Dims4& input2_dims,
-                     const int8_t* input2, const Dims4& output_dims, int8_t* output, Op op) {
-  const Strides s1 = broadcast_strides(input1_dims);
-  const Strides s2 = broadcast_strides(input2_dims);
-  int32_t out = 0;
-  for (int32_t n = 0; n < output_dims.n; ++n) {
-    for (int32_t h = 0; h < output_dims.h; ++h) {
-      for (int32_t w = 0; w < output_dims.w; ++w) {
-        const int32_t base1 = n * s1.n + h * s1.h + w * s1.w;
-        const int32_t base2 = n * s2.n + h * s2.h + w * s2.w;
-        for (int32_t c = 0; c < output_dims.c; ++c) {
-          output[out++] = op(input1[base1 + c * s1.c], input2[base2 + c * s2.c]);
-        }
+// ---------------------------------------------------------------------------------------------
+// Broadcasting (every variant): the output is walked as at most four nested dimensions after
+// merging neighbours that broadcast alike; the innermost one is a run of contiguous elements.
+// A row function handles a run with both inputs contiguous; an input that is constant along the
+// run (stride 0) is served from a small buffer filled with its value, so every run goes through
+// the same (vector) code. Each output element is computed from input elements of the same index
+// read before it is written, so an output aliasing a same-shaped input is safe.
+// ---------------------------------------------------------------------------------------------
+using RowFn = void (*)(const int8_t* a, const int8_t* b, int8_t* out, int32_t n, const void* ctx);
+
+constexpr int32_t kConstantRun = 64;
+
+void for_each_run(const Dims4& d1, const int8_t* in1, const Dims4& d2, const int8_t* in2,
+                  const Dims4& od, int8_t* out, RowFn row, const void* ctx) {
+  const int32_t o[4] = {od.n, od.h, od.w, od.c};
+  const int32_t s1[4] = {d1.n, d1.h, d1.w, d1.c};
+  const int32_t s2[4] = {d2.n, d2.h, d2.w, d2.c};
+  // Merged dims, outermost first: size and whether each input is broadcast along it.
+  int32_t size[4] = {1, 1, 1, 1};
+  bool b1[4] = {false, false, false, false}, b2[4] = {false, false, false, false};
+  int32_t count = 0;
+  for (int k = 0; k < 4; ++k) {
+    if (o[k] == 1) continue;
+    const bool x = s1[k] == 1, y = s2[k] == 1;
+    if (count > 0 && b1[count - 1] == x && b2[count - 1] == y) {
+      size[count - 1] *= o[k];
+    } else {
+      size[count] = o[k];
+      b1[count] = x;
+      b2[count] = y;
+      ++count;
+    }
+  }
+  if (count == 0) {  // a single element
+    row(in1, in2, out, 1, ctx);
+    return;
+  }
+  // Element strides of every merged dim (0 where broadcast); the innermost is the run.
+  int32_t st1[4], st2[4];
+  int32_t p1 = 1, p2 = 1, outer = 1;
+  for (int32_t k = count - 1; k >= 0; --k) {
+    st1[k] = b1[k] ? 0 : p1;
+    st2[k] = b2[k] ? 0 : p2;
+    p1 *= b1[k] ? 1 : size[k];
+    p2 *= b2[k] ? 1 : size[k];
+    if (k < count - 1) outer *= size[k];
+  }
+  const int32_t n = size[count - 1];
+  const int32_t fill = n < kConstantRun ? n : kConstantRun;
+  int8_t constant1[kConstantRun], constant2[kConstantRun];
+  int32_t index[4] = {0, 0, 0, 0}, off1 = 0, off2 = 0;
+  for (int32_t i = 0; i < outer; ++i, out += n) {
+    const int8_t* a = in1 + off1;
+    const int8_t* b = in2 + off2;
+    if (st1[count - 1] != 0 && st2[count - 1] != 0) {
+      row(a, b, out, n, ctx);
+    } else {
+      if (st1[count - 1] == 0) std::memset(constant1, *a, static_cast<size_t>(fill));
+      if (st2[count - 1] == 0) std::memset(constant2, *b, static_cast<size_t>(fill));
+      for (int32_t x = 0; x < n; x += kConstantRun) {
+        const int32_t m = n - x < kConstantRun ? n - x : kConstantRun;
+        row(st1[count - 1] != 0 ? a + x : constant1, st2[count - 1] != 0 ? b + x : constant2,
+            out + x, m, ctx);
       }
+    }
+    // Next outer position (an odometer over the outer dims, innermost first).
+    for (int32_t k = count - 2; k >= 0; --k) {
+      off1 += st1[k];
+      off2 += st2[k];
+      if (++index[k] < size[k]) break;
+      off1 -= st1[k] * size[k];
+      off2 -= st2[k] * size[k];
+      index[k] = 0;
     }
   }
 }
+
+// Reference rows (the portable variant, and the fallback of the fast ones).
+void add_row_reference(const int8_t* a, const int8_t* b, int8_t* out, int32_t n, const void* ctx) {
+  const AddParams& p = *static_cast<const AddParams*>(ctx);
+  for (int32_t i = 0; i < n; ++i) {
+    // |in + offset| <= 256, so the headroom shift of at most 22 cannot overflow.
+    const int32_t a_shifted = (a[i] + p.input1_offset) * (1 << p.left_shift);
+    const int32_t b_shifted = (b[i] + p.input2_offset) * (1 << p.left_shift);
+    const int32_t sum =
+        detail::wrapping_add(requantize(a_shifted, p.input1.multiplier, p.input1.shift),
+                             requantize(b_shifted, p.input2.multiplier, p.input2.shift));
+    out[i] = detail::output_stage(sum, p.output.multiplier, p.output.shift, p.output_offset,
+                                  p.activation);
+  }
+}
+
+void mul_row_reference(const int8_t* a, const int8_t* b, int8_t* out, int32_t n, const void* ctx) {
+  const MulParams& p = *static_cast<const MulParams*>(ctx);
+  for (int32_t i = 0; i < n; ++i) {
+    // |product| <= 256 * 256: no overflow before the rescale.
+    const int32_t product = (a[i] + p.input1_offset) * (b[i] + p.input2_offset);
+    out[i] = detail::output_stage(product, p.output.multiplier, p.output.shift, p.output_offset,
+                                  p.activation);
+  }
+}
+
+#if defined(TE_SIMD_DSP) || defined(TE_SIMD_MVE)
+// ---------------------------------------------------------------------------------------------
+// Fast variants.
+//
+// Requantization: requantize(x, m, s) = rounding_divide_by_pot(doubling_high_mul(x << l, m), r)
+// with l = max(s, 0), r = max(-s, 0). The fast code uses, for the values it meets here:
+//   doubling_high_mul(x, m) = SMMULR(2x, m)            (DSP; 2x fits int32, m >= 0)
+//                           = VQRDMULH(x, m)           (Helium; never saturates for m >= 0)
+//   rounding_divide_by_pot(y, r) + z = (y + 2^(r-1) + z * 2^r - [y < 0]) >> r   (r >= 1)
+// and [y < 0] may be taken from the sign of x (y has the sign of x or is 0, and for y = 0 the
+// -1 changes nothing). The adds fold into SMMLAR / VQRDMLAH (acc + doubling_high_mul(x, m)).
+// make_add_plan / make_mul_plan bound every intermediate value from the parameters (the
+// requantization is monotone in its input, so the extreme inputs give the extreme values) and
+// refuse parameters that could overflow; those run on the reference loops.
+// ---------------------------------------------------------------------------------------------
+#define TE_EW_FAST 1
+
+#if defined(TE_SIMD_DSP)
+constexpr int32_t kDoubling = 1;  // SMMULR needs 2x
+#else
+constexpr int32_t kDoubling = 0;
+#endif
+
+// One input of add: x = in * p + c = (in + offset) << left_shift (<< 1 more on DSP), then
+// doubling_high_mul(x, m) when r = 0, else (n - [x < 0] + doubling_high_mul(x, m)) >> r with
+// n = 2^(r-1). Input shifts are <= 0 here (TFLite's input multipliers are at most 1/2), so both
+// inputs share p.
+struct InputStage {
+  int32_t c, m, n, r;
+};
+
+// The output stage: y = (no - [s < 0] + doubling_high_mul(s, mo)) >> ro, then clamped (s is
+// doubled first on DSP). no = 2^(ro-1) + output_offset * 2^ro folds the rounding and the output
+// zero point. The output shift is <= -1 here (ro >= 1): no left shift.
+struct OutputStage {
+  int32_t mo, no, ro, act_min, act_max;
+};
+
+struct AddPlan {
+  int32_t p;
+  InputStage in1, in2;
+  OutputStage out;
+  bool swap;  // the rows take their inputs in the opposite order (see add_s8)
+};
+
+struct MulPlan {
+  int32_t offset1, offset2;
+  OutputStage out;
+};
+
+int64_t max64(int64_t a, int64_t b) {
+  return a > b ? a : b;
+}
+
+// Output stage for sums in [lo, hi]; false if an intermediate value could leave int32.
+bool make_output_stage(const PerTensorQuant& q, int32_t offset, const ActivationRange& act,
+                       int64_t lo, int64_t hi, OutputStage* out) {
+  // Output shift >= 0 would mean an output scale 2^20 (add) or 1 / (scale_1 * scale_2) (mul)
+  // times smaller than the inputs': not worth a variant.
+  if (q.shift > -1) return false;
+  const int32_t right = -q.shift;
+  const int64_t scale = int64_t{1} << kDoubling;
+  if (lo * scale < INT32_MIN || hi * scale > INT32_MAX) return false;
+  const int64_t n = (int64_t{1} << (right - 1)) + offset * (int64_t{1} << right);
+  const int64_t dmin = doubling_high_mul(static_cast<int32_t>(lo), q.multiplier);
+  const int64_t dmax = doubling_high_mul(static_cast<int32_t>(hi), q.multiplier);
+  if (n - 1 + dmin < INT32_MIN || n + dmax > INT32_MAX) return false;
+  *out = {q.multiplier, static_cast<int32_t>(n), right, act.min, act.max};
+  return true;
+}
+
+// One input of add: in + offset in [offset - 128, offset + 127], shifted by left_shift.
+bool make_input_stage(int32_t offset, int32_t left_shift, const PerTensorQuant& q, int32_t p,
+                      int64_t* lo, int64_t* hi, InputStage* st) {
+  if (q.shift > 0) return false;
+  const int32_t right = -q.shift;
+  // Exact extremes from the reference arithmetic (monotone in the input).
+  *lo += requantize((offset - 128) * (1 << left_shift), q.multiplier, q.shift);
+  *hi += requantize((offset + 127) * (1 << left_shift), q.multiplier, q.shift);
+  *st = {offset * p, q.multiplier, right > 0 ? 1 << (right - 1) : 0, right};
+  return true;
+}
+
+bool make_add_plan(const AddParams& p, AddPlan* plan) {
+  // |in + offset| <= 256: (in + offset) << (left_shift + 1) fits int32 up to left_shift 22.
+  plan->p = 1 << (p.left_shift + kDoubling);
+  int64_t lo = 0, hi = 0;
+  return make_input_stage(p.input1_offset, p.left_shift, p.input1, plan->p, &lo, &hi, &plan->in1) &&
+         make_input_stage(p.input2_offset, p.left_shift, p.input2, plan->p, &lo, &hi, &plan->in2) &&
+         make_output_stage(p.output, p.output_offset, p.activation, lo, hi, &plan->out);
+}
+
+bool make_mul_plan(const MulParams& p, MulPlan* plan) {
+  // Products of values in [offset - 128, offset + 127].
+  const int64_t a[2] = {p.input1_offset - 128, p.input1_offset + 127};
+  const int64_t b[2] = {p.input2_offset - 128, p.input2_offset + 127};
+  int64_t lo = a[0] * b[0], hi = lo;
+  for (int64_t x : a) {
+    for (int64_t y : b) {
+      lo = x * y < lo ? x * y : lo;
+      hi = max64(hi, x * y);
+    }
+  }
+  plan->offset1 = p.input1_offset;
+  plan->offset2 = p.input2_offset;
+  return make_output_stage(p.output, p.output_offset, p.activation, lo, hi, &plan->out);
+}
+
+inline int32_t clamp_act(int32_t y, const OutputStage& o) {
+  return y < o.act_min ? o.act_min : (y > o.act_max ? o.act_max : y);
+}
+
+#if defined(TE_SIMD_DSP)
+// The output stage of one element: s (already summed) to the int8 value before the clamp.
+inline int32_t output_dsp(int32_t sum, const OutputStage& o) {
+  return simd::smmlar(o.no + simd::sign_mask(sum), sum + sum, o.mo) >> o.ro;
+}
+
+// The rescaled sum of one element pair. kRounded: 1 when input 2 has a rounding shift (r > 0),
+// 0 when neither input has one.
+template <int kRounded>
+inline int32_t add_sum_dsp(int32_t a, int32_t b, const AddPlan& q) {
+  const int32_t xa = a * q.p + q.in1.c;
+  const int32_t xb = b * q.p + q.in2.c;
+  if (kRounded == 0) return simd::smmlar(simd::smmulr(xa, q.in1.m), xb, q.in2.m);
+  // The rows are chosen so that a rounded input has r >= 1 (see add_s8).
+  const int32_t b1 = simd::smmlar(q.in2.n + simd::sign_mask(xb), xb, q.in2.m) >> q.in2.r;
+  return simd::smmlar(b1, xa, q.in1.m);
+}
+
+// Four int32 results to four int8 in one word: saturate, pack (BFI), clamp with SIMD32.
+inline void store4_dsp(int8_t* out, int32_t y0, int32_t y1, int32_t y2, int32_t y3, bool clamp,
+                       uint32_t act_min4, uint32_t act_max4) {
+  uint32_t w = static_cast<uint32_t>(__ssat(y0, 8));
+  w = simd::insert_byte<8>(w, __ssat(y1, 8));
+  w = simd::insert_byte<16>(w, __ssat(y2, 8));
+  w = simd::insert_byte<24>(w, __ssat(y3, 8));
+  if (clamp) {             // a fused activation narrower than int8 (loop-invariant)
+    __ssub8(w, act_min4);  // GE where w >= act_min
+    w = __sel(w, act_min4);
+    __ssub8(w, act_max4);  // GE where w >= act_max
+    w = __sel(act_max4, w);
+  }
+  std::memcpy(out, &w, 4);
+}
+
+uint32_t splat4(int32_t v) {
+  return (static_cast<uint32_t>(v) & 0xffu) * 0x01010101u;
+}
+
+// With a rounded input (kRounded 1) runs of up to kAddChunk elements take two passes (the
+// rescaled sums into a small stack buffer, then the output stage): each pass needs only half of
+// the constants, which then stay in registers instead of being reloaded for every element.
+// Without, one pass needs few enough.
+constexpr int32_t kAddChunk = 32;
+
+template <int kRounded>
+void add_row(const int8_t* a, const int8_t* b, int8_t* out, int32_t n, const void* ctx) {
+  const AddPlan q = *static_cast<const AddPlan*>(ctx);  // a local copy: fields in registers
+  if (q.swap) {
+    const int8_t* t = a;
+    a = b;
+    b = t;
+  }
+  const OutputStage o = q.out;
+  const uint32_t lo4 = splat4(o.act_min), hi4 = splat4(o.act_max);
+  const bool clamp = o.act_min != -128 || o.act_max != 127;
+  if (kRounded == 0) {
+    int32_t i = 0;
+    for (; i <= n - 4; i += 4) {
+      int32_t y[4];
+      for (int k = 0; k < 4; ++k) y[k] = output_dsp(add_sum_dsp<0>(a[i + k], b[i + k], q), o);
+      store4_dsp(out + i, y[0], y[1], y[2], y[3], clamp, lo4, hi4);
+    }
+    for (; i < n; ++i) {
+      out[i] = static_cast<int8_t>(clamp_act(output_dsp(add_sum_dsp<0>(a[i], b[i], q), o), o));
+    }
+    return;
+  }
+  int32_t sums[kAddChunk];
+  for (int32_t base = 0; base < n; base += kAddChunk) {
+    const int32_t m = n - base < kAddChunk ? n - base : kAddChunk;
+    for (int32_t i = 0; i < m; ++i) sums[i] = add_sum_dsp<kRounded>(a[base + i], b[base + i], q);
+    int8_t* dst = out + base;
+    int32_t i = 0;
+    for (; i <= m - 4; i += 4) {
+      store4_dsp(dst + i, output_dsp(sums[i], o), output_dsp(sums[i + 1], o),
+                 output_dsp(sums[i + 2], o), output_dsp(sums[i + 3], o), clamp, lo4, hi4);
+    }
+    for (; i < m; ++i) dst[i] = static_cast<int8_t>(clamp_act(output_dsp(sums[i], o), o));
+  }
+}
+
+inline int32_t mul_one_dsp(int32_t a, int32_t b, const MulPlan& q) {
+  return output_dsp((a + q.offset1) * (b + q.offset2), q.out);
+}
+
+void mul_row(const int8_t* a, const int8_t* b, int8_t* out, int32_t n, const void* ctx) {
+  const MulPlan& q = *static_cast<const MulPlan*>(ctx);
+  const uint32_t lo4 = splat4(q.out.act_min), hi4 = splat4(q.out.act_max);
+  const bool clamp = q.out.act_min != -128 || q.out.act_max != 127;
+  // (in + offset) for two elements at a time in 16-bit halves: SXTB16 + SADD16.
+  const int16x2_t off1 =
+      static_cast<int16x2_t>((static_cast<uint32_t>(q.offset1) & 0xffffu) * 0x00010001u);
+  const int16x2_t off2 =
+      static_cast<int16x2_t>((static_cast<uint32_t>(q.offset2) & 0xffffu) * 0x00010001u);
+  int32_t i = 0;
+  for (; i <= n - 4; i += 4) {
+    int8x4_t wa, wb;
+    std::memcpy(&wa, a + i, 4);
+    std::memcpy(&wb, b + i, 4);
+    const int16x2_t a02 = __sadd16(__sxtb16(wa), off1);
+    const int16x2_t a13 = __sadd16(__sxtb16(simd::ror8(wa)), off1);
+    const int16x2_t b02 = __sadd16(__sxtb16(wb), off2);
+    const int16x2_t b13 = __sadd16(__sxtb16(simd::ror8(wb)), off2);
+    const int32_t y0 = output_dsp(simd::mul_bottom(a02, b02), q.out);
+    const int32_t y1 = output_dsp(simd::mul_bottom(a13, b13), q.out);
+    const int32_t y2 = output_dsp(simd::mul_top(a02, b02), q.out);
+    const int32_t y3 = output_dsp(simd::mul_top(a13, b13), q.out);
+    store4_dsp(out + i, y0, y1, y2, y3, clamp, lo4, hi4);
+  }
+  for (; i < n; ++i) {
+    out[i] = static_cast<int8_t>(clamp_act(mul_one_dsp(a[i], b[i], q), q.out));
+  }
+}
+
+template <bool kMax>
+void max_min_row(const int8_t* a, const int8_t* b, int8_t* out, int32_t n, const void*) {
+  int32_t i = 0;
+  for (; i <= n - 4; i += 4) {
+    uint32_t wa, wb;
+    std::memcpy(&wa, a + i, 4);
+    std::memcpy(&wb, b + i, 4);
+    __ssub8(wa, wb);  // GE where a >= b
+    const uint32_t w = kMax ? __sel(wa, wb) : __sel(wb, wa);
+    std::memcpy(out + i, &w, 4);
+  }
+  for (; i < n; ++i) out[i] = kMax ? (a[i] > b[i] ? a[i] : b[i]) : (a[i] < b[i] ? a[i] : b[i]);
+}
+#endif  // TE_SIMD_DSP
+
+#if defined(TE_SIMD_MVE)
+// The plan's fields as scalars: int8 stores may alias anything, so fields read through a
+// reference would be reloaded after every store.
+struct OutputRegs {
+  int32_t mo, no, neg_ro;
+  int32x4_t lo, hi;
+  explicit OutputRegs(const OutputStage& o)
+      : mo(o.mo), no(o.no), neg_ro(-o.ro), lo(vdupq_n_s32(o.act_min)), hi(vdupq_n_s32(o.act_max)) {}
+  int32x4_t operator()(int32x4_t s) const {
+    const int32x4_t acc = vaddq_n_s32(vshrq_n_s32(s, 31), no);
+    const int32x4_t y = vshlq_r_s32(vqrdmlahq_n_s32(acc, s, mo), neg_ro);
+    return vminq_s32(vmaxq_s32(y, lo), hi);
+  }
+};
+
+struct InputRegs {
+  int32_t c, m, n, neg_r;
+  int32x4_t p;
+  InputRegs(const InputStage& st, int32_t scale)
+      : c(st.c), m(st.m), n(st.n), neg_r(-st.r), p(vdupq_n_s32(scale)) {}
+  int32x4_t scaled(int32x4_t v) const { return vmlasq_n_s32(v, p, c); }
+  // (n - [x < 0] + doubling_high_mul(x, m)) >> r, for r >= 1.
+  int32x4_t rescale(int32x4_t x) const {
+    return vshlq_r_s32(vqrdmlahq_n_s32(vaddq_n_s32(vshrq_n_s32(x, 31), n), x, m), neg_r);
+  }
+};
+
+// kRounded: 1 when input 2 has a rounding shift (r > 0), 0 when neither input has one.
+template <int kRounded>
+void add_row(const int8_t* a, const int8_t* b, int8_t* out, int32_t n, const void* ctx) {
+  const AddPlan& q = *static_cast<const AddPlan*>(ctx);
+  if (q.swap) {
+    const int8_t* t = a;
+    a = b;
+    b = t;
+  }
+  const InputRegs in1(q.in1, q.p), in2(q.in2, q.p);
+  const OutputRegs output(q.out);
+  auto add4 = [&](int32x4_t va, int32x4_t vb) {
+    const int32x4_t xa = in1.scaled(va), xb = in2.scaled(vb);
+    if (kRounded == 1) return output(vqrdmlahq_n_s32(in2.rescale(xb), xa, in1.m));
+    return output(vqrdmlahq_n_s32(vqrdmulhq_n_s32(xa, in1.m), xb, in2.m));
+  };
+  for (; n >= 4; n -= 4, a += 4, b += 4, out += 4) {
+    vstrbq_s32(out, add4(vldrbq_s32(a), vldrbq_s32(b)));
+  }
+  if (n > 0) {
+    const mve_pred16_t p = vctp32q(static_cast<uint32_t>(n));
+    vstrbq_p_s32(out, add4(vldrbq_z_s32(a, p), vldrbq_z_s32(b, p)), p);
+  }
+}
+
+void mul_row(const int8_t* a, const int8_t* b, int8_t* out, int32_t n, const void* ctx) {
+  const MulPlan& q = *static_cast<const MulPlan*>(ctx);
+  const int32_t offset1 = q.offset1, offset2 = q.offset2;
+  const OutputRegs output(q.out);
+  auto mul4 = [&](int32x4_t va, int32x4_t vb) {
+    return output(vmulq_s32(vaddq_n_s32(va, offset1), vaddq_n_s32(vb, offset2)));
+  };
+  for (; n >= 4; n -= 4, a += 4, b += 4, out += 4) {
+    vstrbq_s32(out, mul4(vldrbq_s32(a), vldrbq_s32(b)));
+  }
+  if (n > 0) {
+    const mve_pred16_t p = vctp32q(static_cast<uint32_t>(n));
+    vstrbq_p_s32(out, mul4(vldrbq_z_s32(a, p), vldrbq_z_s32(b, p)), p);
+  }
+}
+
+template <bool kMax>
+void max_min_row(const int8_t* a, const int8_t* b, int8_t* out, int32_t n, const void*) {
+  int32_t i = 0;
+  for (; i <= n - 16; i += 16) {
+    const int8x16_t va = vldrbq_s8(a + i), vb = vldrbq_s8(b + i);
+    vstrbq_s8(out + i, kMax ? vmaxq_s8(va, vb) : vminq_s8(va, vb));
+  }
+  if (i < n) {
+    const mve_pred16_t p = vctp8q(static_cast<uint32_t>(n - i));
+    const int8x16_t va = vldrbq_z_s8(a + i, p), vb = vldrbq_z_s8(b + i, p);
+    vstrbq_p_s8(out + i, kMax ? vmaxq_s8(va, vb) : vminq_s8(va, vb), p);
+  }
+}
+#endif  // TE_SIMD_MVE
+#else
+template <bool kMax>
+void max_min_row(const int8_t* a, const int8_t* b, int8_t* out, int32_t n, const void*) {
+  for (int32_t i = 0; i < n; ++i)
+    out[i] = kMax ? (a[i] > b[i] ? a[i] : b[i]) : (a[i] < b[i] ? a[i] : b[i]);
+}
+#endif  // fast variants
 
 }  // namespace
 
@@ -92,18 +499,26 @@ Status add_s8(const AddParams& params, const Dims4& input1_dims, Span<const int8
   TE_RETURN_IF_ERROR(
       add_s8_check(params, input1_dims, input1, input2_dims, input2, output_dims, output));
 
-  const AddParams p = params;
-  broadcast_apply(input1_dims, input1.data(), input2_dims, input2.data(), output_dims,
-                  output.data(), [&p](int8_t a, int8_t b) {
-                    // |in + offset| <= 256, so the headroom shift of at most 22 cannot overflow.
-                    const int32_t a_shifted = (a + p.input1_offset) * (1 << p.left_shift);
-                    const int32_t b_shifted = (b + p.input2_offset) * (1 << p.left_shift);
-                    const int32_t sum = detail::wrapping_add(
-                        requantize(a_shifted, p.input1.multiplier, p.input1.shift),
-                        requantize(b_shifted, p.input2.multiplier, p.input2.shift));
-                    return detail::output_stage(sum, p.output.multiplier, p.output.shift,
-                                                p.output_offset, p.activation);
-                  });
+  RowFn row = add_row_reference;
+  const void* ctx = &params;
+#if defined(TE_EW_FAST)
+  AddPlan plan;
+  // Both inputs with a rounding shift: TFLite never produces it (the larger-scale input always
+  // gets (2^30, 0)), so no variant is spent on it and the reference loops run.
+  if (make_add_plan(params, &plan) && (plan.in1.r == 0 || plan.in2.r == 0)) {
+    // Add is symmetric: the input with a rounding shift goes second.
+    plan.swap = plan.in1.r != 0 && plan.in2.r == 0;
+    if (plan.swap) {
+      const InputStage t = plan.in1;
+      plan.in1 = plan.in2;
+      plan.in2 = t;
+    }
+    row = plan.in2.r == 0 ? add_row<0> : add_row<1>;
+    ctx = &plan;
+  }
+#endif
+  for_each_run(input1_dims, input1.data(), input2_dims, input2.data(), output_dims, output.data(),
+               row, ctx);
   return Status::kOk;
 }
 
@@ -126,14 +541,17 @@ Status mul_s8(const MulParams& params, const Dims4& input1_dims, Span<const int8
   TE_RETURN_IF_ERROR(
       mul_s8_check(params, input1_dims, input1, input2_dims, input2, output_dims, output));
 
-  const MulParams p = params;
-  broadcast_apply(input1_dims, input1.data(), input2_dims, input2.data(), output_dims,
-                  output.data(), [&p](int8_t a, int8_t b) {
-                    // |product| <= 256 * 256: no overflow before the rescale.
-                    const int32_t product = (a + p.input1_offset) * (b + p.input2_offset);
-                    return detail::output_stage(product, p.output.multiplier, p.output.shift,
-                                                p.output_offset, p.activation);
-                  });
+  RowFn row = mul_row_reference;
+  const void* ctx = &params;
+#if defined(TE_EW_FAST)
+  MulPlan plan;
+  if (make_mul_plan(params, &plan)) {
+    row = mul_row;
+    ctx = &plan;
+  }
+#endif
+  for_each_run(input1_dims, input1.data(), input2_dims, input2.data(), output_dims, output.data(),
+               row, ctx);
   return Status::kOk;
 }
 
@@ -147,8 +565,8 @@ Status maximum_s8(const Dims4& input1_dims, Span<const int8_t> input1, const Dim
                   Span<const int8_t> input2, const Dims4& output_dims, Span<int8_t> output) {
   TE_RETURN_IF_ERROR(
       maximum_s8_check(input1_dims, input1, input2_dims, input2, output_dims, output));
-  broadcast_apply(input1_dims, input1.data(), input2_dims, input2.data(), output_dims,
-                  output.data(), [](int8_t a, int8_t b) { return a > b ? a : b; });
+  for_each_run(input1_dims, input1.data(), input2_dims, input2.data(), output_dims, output.data(),
+               max_min_row<true>, nullptr);
   return Status::kOk;
 }
 
@@ -162,8 +580,8 @@ Status minimum_s8(const Dims4& input1_dims, Span<const int8_t> input1, const Dim
                   Span<const int8_t> input2, const Dims4& output_dims, Span<int8_t> output) {
   TE_RETURN_IF_ERROR(
       minimum_s8_check(input1_dims, input1, input2_dims, input2, output_dims, output));
-  broadcast_apply(input1_dims, input1.data(), input2_dims, input2.data(), output_dims,
-                  output.data(), [](int8_t a, int8_t b) { return a < b ? a : b; });
+  for_each_run(input1_dims, input1.data(), input2_dims, input2.data(), output_dims, output.data(),
+               max_min_row<false>, nullptr);
   return Status::kOk;
 }
 

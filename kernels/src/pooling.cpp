@@ -1,7 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
+// Average and max pooling. Three variants side by side, chosen at compile time by simd_s8.h:
+// Helium (M55: 8 or 16 channels per vector), DSP (M4/M7/M33: 4 channels per SIMD32 word) and the
+// portable reference loops. All vectorise across channels (NHWC keeps them contiguous) and are
+// bit-exact with the reference; they need no scratch.
 #include "tinyexec/kernels/pooling.h"
 
+#include <cstring>
+
 #include "common_s8.h"
+#include "simd_s8.h"
 
 namespace tinyexec::kernels {
 namespace {
@@ -67,6 +74,341 @@ void pool(const PoolParams& p, const Dims4& in, const int8_t* input, const Dims4
   }
 }
 
+#if defined(TE_SIMD_DSP) || defined(TE_SIMD_MVE)
+// ---------------------------------------------------------------------------------------------
+// Fast variants.
+//
+// Both walk the output pixels; for each they reduce the clipped window channel-block by
+// channel-block, with the whole block in registers. Average pooling sums into 16-bit lanes
+// (SXTAB16 on DSP, VADD.I16 on Helium) and widens to 32 bits before a row would take a lane
+// past 256 values (|sum| <= 256 * 128 fits int16). The rounded division by the window's count
+// is a multiplication: with m = ceil(2^32 / count), floor(v * m / 2^32) = floor(v / count) for
+// 0 <= v < 2^32 / count (m * count - 2^32 < count), and v = |sum| + count / 2 <= 128.5 * count
+// satisfies that for count <= 5780. Calls whose windows could be larger, or have rows of more
+// than 256 valid positions, run on the reference loops.
+// ---------------------------------------------------------------------------------------------
+#define TE_POOL_FAST 1
+
+constexpr int32_t kMaxReciprocalCount = 5780;
+constexpr int32_t kMaxInt16Positions = 256;
+
+// Divides by the window's count, rounding half away from zero (TFLite).
+struct Divider {
+  uint32_t reciprocal;  // ceil(2^32 / count); unused for count 1
+  int32_t half, count;
+  explicit Divider(int32_t n)
+      : reciprocal(n > 1 ? 0xffffffffu / static_cast<uint32_t>(n) + 1u : 0u),
+        half(n / 2),
+        count(n) {}
+  int32_t operator()(int32_t sum) const {
+    if (count == 1) return sum;
+    const uint32_t magnitude =
+        static_cast<uint32_t>(sum < 0 ? -sum : sum) + static_cast<uint32_t>(half);
+    const int32_t q = static_cast<int32_t>((uint64_t{magnitude} * reciprocal) >> 32);
+    return sum < 0 ? -q : q;
+  }
+};
+
+// The valid part of one output pixel's window: its first element, its size, and the step from
+// the end of one window row to the start of the next.
+struct Window {
+  const int8_t* origin;
+  int32_t rows, cols, row_skip;
+};
+
+// Calls pixel(window, dst) for every output pixel. Window coordinates fit int32 (checked by
+// check_window_axis).
+template <typename Pixel>
+void for_each_pixel(const PoolParams& p, const Dims4& in, const int8_t* input, const Dims4& out,
+                    int8_t* output, Pixel pixel) {
+  // Locals, not reads through `p`: int8 stores may alias it, which would force reloads.
+  const int32_t in_h = in.h, in_w = in.w, channels = in.c, out_h = out.h, out_w = out.w;
+  const int32_t filter_h = p.filter_h, filter_w = p.filter_w, stride_h = p.stride_h,
+                stride_w = p.stride_w, pad_h = p.pad_h, pad_w = p.pad_w;
+  const int32_t row_stride = in_w * channels;
+  int8_t* dst = output;
+  for (int32_t n = 0; n < out.n; ++n) {
+    const int8_t* image = input + n * in_h * row_stride;
+    for (int32_t oy = 0; oy < out_h; ++oy) {
+      const int32_t y0 = oy * stride_h - pad_h;
+      const int32_t y_begin = y0 < 0 ? 0 : y0;
+      const int32_t y_end = y0 + filter_h < in_h ? y0 + filter_h : in_h;
+      const int8_t* row = image + y_begin * row_stride;
+      for (int32_t ox = 0; ox < out_w; ++ox, dst += channels) {
+        const int32_t x0 = ox * stride_w - pad_w;
+        const int32_t x_begin = x0 < 0 ? 0 : x0;
+        const int32_t x_end = x0 + filter_w < in_w ? x0 + filter_w : in_w;
+        const int32_t cols = x_end - x_begin;
+        pixel(Window{row + x_begin * channels, y_end - y_begin, cols, row_stride - cols * channels},
+              dst);
+      }
+    }
+  }
+}
+
+// True when the fast average pooling applies (see above).
+bool avg_pool_fast_ok(const PoolParams& p, const Dims4& in) {
+  const int32_t max_h = p.filter_h < in.h ? p.filter_h : in.h;
+  const int32_t max_w = p.filter_w < in.w ? p.filter_w : in.w;
+  return max_w <= kMaxInt16Positions && int64_t{max_h} * max_w <= kMaxReciprocalCount;
+}
+
+inline int32_t clamp_to(int32_t v, const ActivationRange& act) {
+  return v < act.min ? act.min : (v > act.max ? act.max : v);
+}
+
+// Scalar channel c of a window (the channel tails of the DSP variant).
+inline int32_t window_sum(const Window& w, int32_t c, int32_t channels) {
+  int32_t sum = 0;
+  int32_t q = c;  // offsets from w.origin (no pointer past the input)
+  for (int32_t y = 0; y < w.rows; ++y, q += w.row_skip) {
+    for (int32_t x = 0; x < w.cols; ++x, q += channels) sum += w.origin[q];
+  }
+  return sum;
+}
+inline int32_t window_max(const Window& w, int32_t c, int32_t channels) {
+  int32_t best = -128;
+  int32_t q = c;  // offsets from w.origin (no pointer past the input)
+  for (int32_t y = 0; y < w.rows; ++y, q += w.row_skip) {
+    for (int32_t x = 0; x < w.cols; ++x, q += channels)
+      best = w.origin[q] > best ? w.origin[q] : best;
+  }
+  return best;
+}
+
+#if defined(TE_SIMD_DSP)
+inline uint32_t load4(const int8_t* p) {
+  uint32_t w;
+  std::memcpy(&w, p, 4);
+  return w;
+}
+
+uint32_t splat4(int32_t v) {
+  return (static_cast<uint32_t>(v) & 0xffu) * 0x01010101u;
+}
+
+// Byte-wise max of two words of four int8 (SSUB8 sets GE where a >= b, SEL picks).
+inline uint32_t max4(uint32_t a, uint32_t b) {
+  __ssub8(a, b);
+  return __sel(a, b);
+}
+inline uint32_t min4(uint32_t a, uint32_t b) {
+  __ssub8(a, b);
+  return __sel(b, a);
+}
+
+void avg_pool_fast(const PoolParams& p, const Dims4& in, const int8_t* input, const Dims4& out,
+                   int8_t* output) {
+  const int32_t channels = in.c;
+  const ActivationRange act = p.activation;
+  for_each_pixel(p, in, input, out, output, [=](const Window& w, int8_t* dst) {
+    const Divider divide(w.rows * w.cols);
+    // Rows per 16-bit pass: at most 256 values per lane.
+    const int32_t chunk = kMaxInt16Positions / w.cols;
+    int32_t c = 0;
+    for (; c <= channels - 8; c += 8) {  // 8 channels per pass over the window
+      int32_t sums[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+      int32_t q = c;  // offsets from w.origin (no pointer past the input)
+      for (int32_t y = 0; y < w.rows; y += chunk) {
+        // Channels c, c+2 | c+1, c+3 | c+4, c+6 | c+5, c+7 in 16-bit halves.
+        int16x2_t acc02 = 0, acc13 = 0, acc46 = 0, acc57 = 0;
+        const int32_t rows = w.rows - y < chunk ? w.rows - y : chunk;
+        for (int32_t r = rows; r > 0; --r, q += w.row_skip) {
+          for (int32_t x = w.cols; x > 0; --x, q += channels) {
+            const uint32_t v0 = load4(w.origin + q), v1 = load4(w.origin + q + 4);
+            acc02 = __sxtab16(acc02, v0);
+            acc13 = __sxtab16(acc13, simd::ror8(v0));
+            acc46 = __sxtab16(acc46, v1);
+            acc57 = __sxtab16(acc57, simd::ror8(v1));
+          }
+        }
+        sums[0] += static_cast<int16_t>(acc02);
+        sums[2] += acc02 >> 16;
+        sums[1] += static_cast<int16_t>(acc13);
+        sums[3] += acc13 >> 16;
+        sums[4] += static_cast<int16_t>(acc46);
+        sums[6] += acc46 >> 16;
+        sums[5] += static_cast<int16_t>(acc57);
+        sums[7] += acc57 >> 16;
+      }
+      for (int k = 0; k < 8; ++k) dst[c + k] = static_cast<int8_t>(clamp_to(divide(sums[k]), act));
+    }
+    if (c <= channels - 4) {
+      int32_t sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0;
+      int32_t q = c;  // offsets from w.origin (no pointer past the input)
+      for (int32_t y = 0; y < w.rows; y += chunk) {
+        int16x2_t acc02 = 0, acc13 = 0;  // channels c, c+2 and c+1, c+3
+        const int32_t rows = w.rows - y < chunk ? w.rows - y : chunk;
+        for (int32_t r = rows; r > 0; --r, q += w.row_skip) {
+          for (int32_t x = w.cols; x > 0; --x, q += channels) {
+            const uint32_t v = load4(w.origin + q);
+            acc02 = __sxtab16(acc02, v);
+            acc13 = __sxtab16(acc13, simd::ror8(v));
+          }
+        }
+        sum0 += static_cast<int16_t>(acc02);
+        sum2 += acc02 >> 16;
+        sum1 += static_cast<int16_t>(acc13);
+        sum3 += acc13 >> 16;
+      }
+      dst[c] = static_cast<int8_t>(clamp_to(divide(sum0), act));
+      dst[c + 1] = static_cast<int8_t>(clamp_to(divide(sum1), act));
+      dst[c + 2] = static_cast<int8_t>(clamp_to(divide(sum2), act));
+      dst[c + 3] = static_cast<int8_t>(clamp_to(divide(sum3), act));
+      c += 4;
+    }
+    for (; c < channels; ++c) {
+      dst[c] = static_cast<int8_t>(clamp_to(divide(window_sum(w, c, channels)), act));
+    }
+  });
+}
+
+void max_pool_fast(const PoolParams& p, const Dims4& in, const int8_t* input, const Dims4& out,
+                   int8_t* output) {
+  const int32_t channels = in.c;
+  const ActivationRange act = p.activation;
+  // Starting from act.min applies the lower clamp; the upper one follows.
+  const uint32_t lo4 = splat4(act.min), hi4 = splat4(act.max);
+  for_each_pixel(p, in, input, out, output, [=](const Window& w, int8_t* dst) {
+    int32_t c = 0;
+    for (; c <= channels - 8; c += 8) {  // 8 channels per pass over the window
+      uint32_t best0 = lo4, best1 = lo4;
+      int32_t q = c;  // offsets from w.origin (no pointer past the input)
+      for (int32_t y = w.rows; y > 0; --y, q += w.row_skip) {
+        for (int32_t x = w.cols; x > 0; --x, q += channels) {
+          best0 = max4(load4(w.origin + q), best0);
+          best1 = max4(load4(w.origin + q + 4), best1);
+        }
+      }
+      best0 = min4(best0, hi4);
+      best1 = min4(best1, hi4);
+      std::memcpy(dst + c, &best0, 4);
+      std::memcpy(dst + c + 4, &best1, 4);
+    }
+    if (c <= channels - 4) {
+      uint32_t best = lo4;
+      int32_t q = c;  // offsets from w.origin (no pointer past the input)
+      for (int32_t y = w.rows; y > 0; --y, q += w.row_skip) {
+        for (int32_t x = w.cols; x > 0; --x, q += channels) best = max4(load4(w.origin + q), best);
+      }
+      best = min4(best, hi4);
+      std::memcpy(dst + c, &best, 4);
+      c += 4;
+    }
+    for (; c < channels; ++c) {
+      dst[c] = static_cast<int8_t>(clamp_to(window_max(w, c, channels), act));
+    }
+  });
+}
+#endif  // TE_SIMD_DSP
+
+#if defined(TE_SIMD_MVE)
+// Rounded division of four sums by the window's count (see Divider).
+inline int32x4_t divide4(int32x4_t sum, const Divider& d) {
+  if (d.count == 1) return sum;
+  const uint32x4_t magnitude = vreinterpretq_u32_s32(vaddq_n_s32(vabsq_s32(sum), d.half));
+  const int32x4_t q = vreinterpretq_s32_u32(vmulhq_u32(magnitude, vdupq_n_u32(d.reciprocal)));
+  return vpselq_s32(vnegq_s32(q), q, vcmpltq_n_s32(sum, 0));
+}
+
+// Eight channel sums (even and odd channels as int32 lanes) to averages, clamped, stored.
+inline void store_averages(int8_t* dst, int32x4_t even, int32x4_t odd, const Divider& divide,
+                           const ActivationRange& act, mve_pred16_t lanes) {
+  const int32x4_t lo = vdupq_n_s32(act.min), hi = vdupq_n_s32(act.max);
+  even = vminq_s32(vmaxq_s32(divide4(even, divide), lo), hi);
+  odd = vminq_s32(vmaxq_s32(divide4(odd, divide), lo), hi);
+  vstrbq_p_s16(dst, vmovntq_s32(vmovnbq_s32(vdupq_n_s16(0), even), odd), lanes);
+}
+
+// Adds the 16-bit lanes of acc (8 channels) to int32 sums kept in memory as even / odd lanes
+// (registers stay free for the accumulation loops).
+inline void widen_into(int32_t* sums, int16x8_t acc) {
+  vst1q_s32(sums, vaddq_s32(vld1q_s32(sums), vmovlbq_s16(acc)));
+  vst1q_s32(sums + 4, vaddq_s32(vld1q_s32(sums + 4), vmovltq_s16(acc)));
+}
+
+void avg_pool_fast(const PoolParams& p, const Dims4& in, const int8_t* input, const Dims4& out,
+                   int8_t* output) {
+  const int32_t channels = in.c;
+  const ActivationRange act = p.activation;
+  for_each_pixel(p, in, input, out, output, [=](const Window& w, int8_t* dst) {
+    const Divider divide(w.rows * w.cols);
+    const int32_t chunk = kMaxInt16Positions / w.cols;  // rows per 16-bit pass
+    alignas(16) int32_t sums[16];
+    int32_t c = 0;
+    for (; c <= channels - 16; c += 16) {  // 16 channels: two int16x8 accumulators
+      std::memset(sums, 0, sizeof sums);
+      int32_t q = c;  // offsets from w.origin (no pointer past the input)
+      for (int32_t y = 0; y < w.rows; y += chunk) {
+        int16x8_t acc0 = vdupq_n_s16(0), acc1 = acc0;
+        const int32_t rows = w.rows - y < chunk ? w.rows - y : chunk;
+        for (int32_t r = rows; r > 0; --r, q += w.row_skip) {
+          for (int32_t x = w.cols; x > 0; --x, q += channels) {
+            acc0 = vaddq_s16(acc0, vldrbq_s16(w.origin + q));
+            acc1 = vaddq_s16(acc1, vldrbq_s16(w.origin + q + 8));
+          }
+        }
+        widen_into(sums, acc0);
+        widen_into(sums + 8, acc1);
+      }
+      store_averages(dst + c, vld1q_s32(sums), vld1q_s32(sums + 4), divide, act, 0xffff);
+      store_averages(dst + c + 8, vld1q_s32(sums + 8), vld1q_s32(sums + 12), divide, act, 0xffff);
+    }
+    for (; c < channels; c += 8) {  // the last 1..15 channels, 8 at a time, predicated
+      const mve_pred16_t lanes = vctp16q(static_cast<uint32_t>(channels - c));
+      std::memset(sums, 0, sizeof sums);
+      int32_t q = c;  // offsets from w.origin (no pointer past the input)
+      for (int32_t y = 0; y < w.rows; y += chunk) {
+        int16x8_t acc = vdupq_n_s16(0);
+        const int32_t rows = w.rows - y < chunk ? w.rows - y : chunk;
+        for (int32_t r = rows; r > 0; --r, q += w.row_skip) {
+          for (int32_t x = w.cols; x > 0; --x, q += channels) {
+            acc = vaddq_s16(acc, vldrbq_z_s16(w.origin + q, lanes));
+          }
+        }
+        widen_into(sums, acc);
+      }
+      store_averages(dst + c, vld1q_s32(sums), vld1q_s32(sums + 4), divide, act, lanes);
+    }
+  });
+}
+
+void max_pool_fast(const PoolParams& p, const Dims4& in, const int8_t* input, const Dims4& out,
+                   int8_t* output) {
+  const int32_t channels = in.c;
+  // Starting from act.min applies the lower clamp; the upper one follows.
+  const int8x16_t lo = vdupq_n_s8(static_cast<int8_t>(p.activation.min));
+  const int8x16_t hi = vdupq_n_s8(static_cast<int8_t>(p.activation.max));
+  for_each_pixel(p, in, input, out, output, [=](const Window& w, int8_t* dst) {
+    int32_t c = 0;
+    for (; c <= channels - 32; c += 32) {  // 32 channels per pass over the window
+      int8x16_t best0 = lo, best1 = lo;
+      int32_t q = c;  // offsets from w.origin (no pointer past the input)
+      for (int32_t y = w.rows; y > 0; --y, q += w.row_skip) {
+        for (int32_t x = w.cols; x > 0; --x, q += channels) {
+          best0 = vmaxq_s8(best0, vldrbq_s8(w.origin + q));
+          best1 = vmaxq_s8(best1, vldrbq_s8(w.origin + q + 16));
+        }
+      }
+      vstrbq_s8(dst + c, vminq_s8(best0, hi));
+      vstrbq_s8(dst + c + 16, vminq_s8(best1, hi));
+    }
+    for (; c < channels; c += 16) {  // then 16 at a time, the last block predicated
+      const mve_pred16_t lanes = vctp8q(static_cast<uint32_t>(channels - c));
+      int8x16_t best = lo;
+      int32_t q = c;  // offsets from w.origin (no pointer past the input)
+      for (int32_t y = w.rows; y > 0; --y, q += w.row_skip) {
+        for (int32_t x = w.cols; x > 0; --x, q += channels) {
+          best = vmaxq_s8(best, vldrbq_z_s8(w.origin + q, lanes));
+        }
+      }
+      vstrbq_p_s8(dst + c, vminq_s8(best, hi), lanes);
+    }
+  });
+}
+#endif  // TE_SIMD_MVE
+#endif  // fast variants
+
 }  // namespace
 
 int32_t avg_pool_s8_scratch_size(const Dims4& input_dims, const Dims4& output_dims) {
@@ -92,6 +434,12 @@ Status avg_pool_s8_check(const PoolParams& params, const Dims4& input_dims,
 Status avg_pool_s8(const PoolParams& params, const Dims4& input_dims, Span<const int8_t> input,
                    const Dims4& output_dims, Span<int8_t> output, Span<int8_t> scratch) {
   TE_RETURN_IF_ERROR(avg_pool_s8_check(params, input_dims, input, output_dims, output, scratch));
+#if defined(TE_POOL_FAST)
+  if (avg_pool_fast_ok(params, input_dims)) {
+    avg_pool_fast(params, input_dims, input.data(), output_dims, output.data());
+    return Status::kOk;
+  }
+#endif
 
   pool(
       params, input_dims, input.data(), output_dims, output.data(), int32_t{0},
@@ -114,6 +462,10 @@ Status max_pool_s8_check(const PoolParams& params, const Dims4& input_dims,
 Status max_pool_s8(const PoolParams& params, const Dims4& input_dims, Span<const int8_t> input,
                    const Dims4& output_dims, Span<int8_t> output) {
   TE_RETURN_IF_ERROR(max_pool_s8_check(params, input_dims, input, output_dims, output));
+#if defined(TE_POOL_FAST)
+  max_pool_fast(params, input_dims, input.data(), output_dims, output.data());
+  return Status::kOk;
+#endif
   pool(
       params, input_dims, input.data(), output_dims, output.data(), int32_t{-128},
       [](int32_t max, int8_t v) { return v > max ? static_cast<int32_t>(v) : max; },

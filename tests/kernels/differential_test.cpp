@@ -19,6 +19,7 @@
 #include "tinyexec/kernels/pad.h"
 #include "tinyexec/kernels/pooling.h"
 #include "tinyexec/kernels/quantize.h"
+#include "tinyexec/kernels/softmax.h"
 #include "tinyexec/kernels/transpose.h"
 #include "tinyexec/kernels/transpose_conv.h"
 
@@ -317,6 +318,243 @@ void test_batch_matmul(int cases) {
   }
 }
 
+// ---- Conv, depthwise, fully connected, batch matmul: edge cases for the DSP / Helium
+// variants (channel counts past every tile and vector tail, 1x1 / 1xN / 3x3 paths, K below and
+// above 16, extreme offsets and requantization parameters).
+
+// -zero point of an input: the extremes often; -128 (no int8 zero point) sometimes.
+int32_t mac_input_offset() {
+  const int32_t pick = range(0, 9);
+  if (pick == 0) return 128;
+  if (pick == 1) return -127;
+  if (pick == 2) return -128;
+  if (pick == 3) return 0;
+  return range(-127, 128);
+}
+int32_t mac_output_offset() { return chance(30) ? (chance(50) ? -128 : 127) : range(-128, 127); }
+
+// Requantization of `count` channels, each from a different regime: the usual right shifts,
+// shift 0 and left shifts, very large right shifts, multipliers 0 / 2^30 / INT32_MAX.
+void mac_quant(int32_t count) {
+  for (int32_t i = 0; i < count; ++i) {
+    const int32_t pick = range(0, 19), kind = range(0, 19);
+    g_multiplier[i] = pick == 0   ? 0
+                      : pick == 1 ? INT32_MAX
+                      : pick == 2 ? 1 << 30
+                                  : (1 << 30) + range(0, (1 << 30) - 1);
+    g_shift[i] = kind == 0   ? range(0, 4)
+                 : kind == 1 ? range(-31, -22)
+                 : kind == 2 ? -1
+                             : range(-12, -4);
+  }
+}
+
+void test_conv_edges(int cases) {
+  for (int i = 0; i < cases; ++i) {
+    tb::ConvArgs a{1, 1, 0, 0, 1, 1, mac_input_offset(), mac_output_offset(), 0, 0,
+                   g_multiplier, g_shift, chance(80) ? g_bias : nullptr};
+    random_activation(&a.act_min, &a.act_max);
+    tb::Dims in{}, f{};
+    Axis y{}, x{};
+    int32_t groups = 1;
+    switch (i % 6) {
+      case 0:  // 1x1, any stride: K = input channels (below and above 16)
+        y = random_axis(7, 1, 2, 1), x = random_axis(7, 1, 2, 1);
+        in = {range(1, 2), y.in, x.in, range(1, 40)};
+        f = {range(1, 40), 1, 1, in.c};
+        break;
+      case 1:  // 1xN
+        y = {1, 1, 1, 1, 0, 1}, x = random_axis(12, 5, 2, 1);
+        in = {range(1, 2), 1, x.in, range(1, 20)};
+        f = {range(1, 24), 1, x.filter, in.c};
+        break;
+      case 2:  // 3x3 with padding
+        y = random_axis(8, 3, 2, 1), x = random_axis(8, 3, 2, 1);
+        y.filter = x.filter = 3;
+        y.pad = range(0, 1), x.pad = range(0, 1);
+        y.out = (y.in + 2 * y.pad - 3) / y.stride + 1;
+        x.out = (x.in + 2 * x.pad - 3) / x.stride + 1;
+        if (y.out < 1 || x.out < 1) y = x = {3, 3, 1, 1, 0, 1};
+        in = {range(1, 2), y.in, x.in, range(1, 16)};
+        f = {range(1, 24), 3, 3, in.c};
+        break;
+      case 3:  // groups
+        groups = range(2, 4);
+        y = random_axis(6, 3, 2, 2), x = random_axis(6, 3, 2, 2);
+        in = {1, y.in, x.in, groups * range(1, 6)};
+        f = {groups * range(1, 7), y.filter, x.filter, in.c / groups};
+        break;
+      case 4:  // anything: dilation, asymmetric padding
+        y = random_axis(8, 4, 3, 3), x = random_axis(8, 4, 3, 3);
+        in = {range(1, 2), y.in, x.in, range(1, 12)};
+        f = {range(1, 20), y.filter, x.filter, in.c};
+        break;
+      default:  // large windows (K from 128 to 600)
+        y = random_axis(5, 3, 2, 1), x = random_axis(5, 3, 2, 1);
+        in = {1, y.in, x.in, range(16, 64)};
+        f = {range(1, 13), y.filter, x.filter, in.c};
+        if (f.h * f.w * f.c < 128) f.c = in.c = 128 / (f.h * f.w) + range(0, 8);
+        break;
+    }
+    if (count_of(in) > kBuffer || count_of(f) > kBuffer) continue;
+    a.stride_h = y.stride, a.stride_w = x.stride, a.pad_h = y.pad, a.pad_w = x.pad;
+    a.dilation_h = y.dilation, a.dilation_w = x.dilation;
+    const tb::Dims out{in.n, y.out, x.out, f.n};
+    if (count_of(out) > kBuffer) continue;
+    fill(g_input, count_of(in));
+    fill(g_filter, count_of(f));
+    for (int32_t c = 0; c < out.c; ++c) {
+      g_bias[c] = chance(10) ? range(INT32_MIN / 2, INT32_MAX / 2) : range(-30000, 30000);
+    }
+    mac_quant(out.c);
+    tb::conv2d(a, in, g_input, f, g_filter, out, g_expected);
+    const tk::Conv2dParams p = conv_params(a);
+    const int32_t scratch = tk::conv2d_s8_scratch_size(p, dims4(in), dims4(f), dims4(out));
+    if (scratch > static_cast<int32_t>(sizeof g_scratch)) continue;
+    const tk::Status status = call_conv(tk::conv2d_s8, p, a, in, f, out, scratch);
+    char params[256];
+    std::snprintf(params, sizeof params,
+                  "in %ldx%ldx%ldx%ld filter %ldx%ldx%ldx%ld stride %ld,%ld pad %ld,%ld dil "
+                  "%ld,%ld offsets %ld,%ld",
+                  (long)in.n, (long)in.h, (long)in.w, (long)in.c, (long)f.n, (long)f.h, (long)f.w,
+                  (long)f.c, (long)a.stride_h, (long)a.stride_w, (long)a.pad_h, (long)a.pad_w,
+                  (long)a.dilation_h, (long)a.dilation_w, (long)a.input_offset,
+                  (long)a.output_offset);
+    compare("conv2d_s8 (edges)", i, status, count_of(out), params);
+  }
+}
+
+void test_depthwise_edges(int cases) {
+  for (int i = 0; i < cases; ++i) {
+    Axis y{}, x{};
+    if (i % 2 == 0) {  // 3x3 (the unrolled interior path), SAME-like padding
+      const int32_t stride = range(1, 2);
+      y = {range(1, 8), 3, stride, 1, range(0, 1), 0};
+      x = {range(1, 8), 3, stride, 1, range(0, 1), 0};
+      y.out = (y.in + 2 * y.pad - 3) / stride + 1, x.out = (x.in + 2 * x.pad - 3) / stride + 1;
+      if (y.out < 1 || x.out < 1) y = x = {3, 3, 1, 1, 0, 1};
+    } else {
+      y = random_axis(8, 5, 2, 2), x = random_axis(8, 5, 2, 2);
+    }
+    const int32_t multiplier = chance(80) ? 1 : range(2, 3);
+    const int32_t in_c = range(1, 64 / multiplier);
+    const tb::Dims in{range(1, 2), y.in, x.in, in_c};
+    const tb::Dims f{1, y.filter, x.filter, in_c * multiplier};
+    const tb::Dims out{in.n, y.out, x.out, f.c};
+    if (count_of(in) > kBuffer || count_of(f) > kBuffer || count_of(out) > kBuffer) continue;
+    tb::ConvArgs a{y.stride, x.stride, y.pad, x.pad, y.dilation, x.dilation, mac_input_offset(),
+                   mac_output_offset(), 0, 0, g_multiplier, g_shift, chance(80) ? g_bias : nullptr};
+    random_activation(&a.act_min, &a.act_max);
+    fill(g_input, count_of(in));
+    fill(g_filter, count_of(f));
+    for (int32_t c = 0; c < out.c; ++c) g_bias[c] = range(-30000, 30000);
+    mac_quant(out.c);
+    tb::depthwise_conv2d(a, in, g_input, f, g_filter, out, g_expected);
+    const tk::Conv2dParams p = conv_params(a);
+    const int32_t scratch =
+        tk::depthwise_conv2d_s8_scratch_size(p, dims4(in), dims4(f), dims4(out));
+    if (scratch > static_cast<int32_t>(sizeof g_scratch)) continue;
+    const tk::Status status = call_conv(tk::depthwise_conv2d_s8, p, a, in, f, out, scratch);
+    char params[256];
+    std::snprintf(params, sizeof params,
+                  "in %ldx%ldx%ldx%ld mult %ld filter %ldx%ld stride %ld,%ld pad %ld,%ld dil "
+                  "%ld,%ld offsets %ld,%ld",
+                  (long)in.n, (long)in.h, (long)in.w, (long)in.c, (long)multiplier, (long)f.h,
+                  (long)f.w, (long)a.stride_h, (long)a.stride_w, (long)a.pad_h, (long)a.pad_w,
+                  (long)a.dilation_h, (long)a.dilation_w, (long)a.input_offset,
+                  (long)a.output_offset);
+    compare("depthwise_conv2d_s8 (edges)", i, status, count_of(out), params);
+  }
+}
+
+// Fully connected with every depth tail (1..100), output counts past every tile, the
+// precomputed kernel sums (the Helium variant's fast path) or none, asymmetric weights.
+void test_fully_connected_edges(int cases) {
+  static int32_t sums[64];
+  for (int i = 0; i < cases; ++i) {
+    const int32_t batches = range(1, 4), depth = 1 + i % 100, outputs = range(1, 40);
+    if (batches * depth > kBuffer || outputs * depth > kBuffer) continue;
+    const bool per_channel = chance(50);
+    const int32_t input_offset = mac_input_offset();
+    const int32_t filter_offset = chance(70) ? 0 : mac_input_offset();
+    const int32_t output_offset = mac_output_offset();
+    int32_t lo, hi;
+    random_activation(&lo, &hi);
+    const bool has_bias = chance(80), with_sums = chance(50);
+    fill(g_input, batches * depth);
+    fill(g_filter, outputs * depth);
+    for (int32_t c = 0; c < outputs; ++c) g_bias[c] = range(-100000, 100000);
+    mac_quant(outputs);
+    tb::fully_connected(batches, depth, outputs, input_offset, filter_offset, output_offset, lo,
+                        hi, g_multiplier, g_shift, per_channel, g_input, g_filter,
+                        has_bias ? g_bias : nullptr, g_expected);
+    tk::FullyConnectedParams p;
+    p.input_offset = input_offset, p.filter_offset = filter_offset;
+    p.output_offset = output_offset, p.activation = {lo, hi};
+    const tk::FullyConnectedShape shape{batches, depth, outputs};
+    const tk::Span<const int8_t> weights{g_filter, static_cast<size_t>(outputs * depth)};
+    if (with_sums) {
+      tk::fully_connected_s8_kernel_sums(shape, weights, {sums, static_cast<size_t>(outputs)});
+    }
+    const tk::Span<const int32_t> kernel_sums{with_sums ? sums : nullptr,
+                                              with_sums ? static_cast<size_t>(outputs) : 0};
+    const int32_t scratch = tk::fully_connected_s8_scratch_size(shape);
+    const tk::Span<const int8_t> input{g_input, static_cast<size_t>(batches * depth)};
+    const tk::Span<const int32_t> bias{has_bias ? g_bias : nullptr,
+                                       has_bias ? static_cast<size_t>(outputs) : 0};
+    const tk::Span<int8_t> output{g_actual, static_cast<size_t>(batches * outputs)};
+    const tk::Span<int8_t> scratch_span{g_scratch, static_cast<size_t>(scratch)};
+    const tk::PerChannelQuant channel_quant{{g_multiplier, static_cast<size_t>(outputs)},
+                                            {g_shift, static_cast<size_t>(outputs)}};
+    const tk::Status status =
+        per_channel ? tk::fully_connected_s8(p, channel_quant, shape, input, weights, bias,
+                                             output, scratch_span, kernel_sums)
+                    : tk::fully_connected_s8(p, tk::PerTensorQuant{g_multiplier[0], g_shift[0]},
+                                             shape, input, weights, bias, output, scratch_span,
+                                             kernel_sums);
+    char params[256];
+    std::snprintf(params, sizeof params,
+                  "batches %ld depth %ld outputs %ld per-channel %d sums %d offsets %ld,%ld,%ld",
+                  (long)batches, (long)depth, (long)outputs, per_channel ? 1 : 0, with_sums ? 1 : 0,
+                  (long)input_offset, (long)filter_offset, (long)output_offset);
+    compare("fully_connected_s8 (edges)", i, status, batches * outputs, params);
+  }
+}
+
+// Batch matmul with depths past every tail and both offsets at the extremes.
+void test_batch_matmul_edges(int cases) {
+  for (int i = 0; i < cases; ++i) {
+    const int32_t rows = range(1, 6), cols = range(1, 13), depth = 1 + i % 70;
+    const tb::Dims lhs{range(1, 2), 1, rows, depth};
+    const tb::Dims rhs{chance(50) ? 1 : lhs.n, 1, cols, depth};
+    const tb::Dims out{lhs.n, 1, rows, cols};
+    const int32_t lhs_offset = mac_input_offset(), rhs_offset = mac_input_offset(),
+                  output_offset = mac_output_offset();
+    int32_t lo, hi;
+    random_activation(&lo, &hi);
+    fill(g_input, count_of(lhs));
+    fill(g_input2, count_of(rhs));
+    mac_quant(1);
+    tb::batch_matmul(lhs, g_input, rhs, g_input2, out, lhs_offset, rhs_offset, output_offset, lo,
+                     hi, g_multiplier[0], g_shift[0], g_expected);
+    tk::BatchMatmulParams p;
+    p.lhs_offset = lhs_offset, p.rhs_offset = rhs_offset, p.output_offset = output_offset;
+    p.activation = {lo, hi};
+    const tk::Dims4 lhs4 = dims4(lhs), rhs4 = dims4(rhs), out4 = dims4(out);
+    const int32_t scratch = tk::batch_matmul_s8_scratch_size(lhs4, rhs4, out4);
+    const tk::Status status = tk::batch_matmul_s8(
+        p, {g_multiplier[0], g_shift[0]}, lhs4, {g_input, static_cast<size_t>(count_of(lhs))},
+        rhs4, {g_input2, static_cast<size_t>(count_of(rhs))}, out4,
+        {g_actual, static_cast<size_t>(count_of(out))},
+        {g_scratch, static_cast<size_t>(scratch)});
+    char params[256];
+    std::snprintf(params, sizeof params, "lhs %ldx%ldx%ldx%ld rhs %ldx%ldx%ldx%ld offsets %ld,%ld",
+                  (long)lhs.n, (long)lhs.h, (long)lhs.w, (long)lhs.c, (long)rhs.n, (long)rhs.h,
+                  (long)rhs.w, (long)rhs.c, (long)lhs_offset, (long)rhs_offset);
+    compare("batch_matmul_s8 (edges)", i, status, count_of(out), params);
+  }
+}
+
 // Two shapes that broadcast to `out`: each dim of an input is the output's or 1.
 void random_broadcast(tb::Dims* out, tb::Dims* a, tb::Dims* b) {
   *out = {range(1, 2), range(1, 6), range(1, 6), range(1, 20)};
@@ -479,6 +717,302 @@ void test_layout(int cases) {
   }
 }
 
+// ---- Element-wise, pooling, softmax, quantize: edge cases for the DSP / Helium variants -----
+
+// A requantization multiplier: mostly Q31 values in [2^30, 2^31), sometimes the extremes.
+int32_t edge_multiplier() {
+  const int32_t pick = range(0, 19);
+  if (pick == 0) return 0;
+  if (pick == 1) return INT32_MAX;
+  if (pick == 2) return 1 << 30;
+  return (1 << 30) + range(0, (1 << 30) - 1);
+}
+int32_t edge_offset() {  // -zero point, [-128, 128]
+  return chance(25) ? (chance(50) ? -128 : 128) : range(-128, 128);
+}
+void edge_activation(int32_t* lo, int32_t* hi) {
+  if (chance(10)) {  // a single value
+    *lo = *hi = range(-128, 127);
+    return;
+  }
+  random_activation(lo, hi);
+}
+
+// Shapes for the element-wise edge cases: every run length 1..67 (every SIMD tail), and
+// broadcasts that make runs with a constant operand (scalar, channel vector, per pixel).
+void edge_broadcast(int i, tb::Dims* out, tb::Dims* a, tb::Dims* b) {
+  *out = {range(1, 2), range(1, 5), range(1, 5), range(1, 40)};
+  *a = *out;
+  *b = *out;
+  switch (i % 6) {
+    case 0: *out = *a = *b = {1, 1, 1, 1 + i % 67}; break;
+    case 1: *b = {1, 1, 1, 1}; break;
+    case 2: *b = {1, 1, 1, out->c}; break;
+    case 3: *b = {out->n, out->h, out->w, 1}; break;
+    case 4: *a = {1, 1, 1, 1}; break;
+    default: random_broadcast(out, a, b); break;
+  }
+}
+
+void test_elementwise_edges(int cases) {
+  for (int i = 0; i < cases; ++i) {
+    tb::Dims out{}, d1{}, d2{};
+    edge_broadcast(i, &out, &d1, &d2);
+    fill(g_input, count_of(d1));
+    fill(g_input2, count_of(d2));
+    const bool in_place =
+        chance(20) && d1.n == out.n && d1.h == out.h && d1.w == out.w && d1.c == out.c;
+    const tk::Dims4 o4 = dims4(out), a4 = dims4(d1), b4 = dims4(d2);
+    // In place: the output is input1's buffer (allowed when their dims are equal).
+    if (in_place) std::memcpy(g_actual, g_input, static_cast<size_t>(count_of(d1)));
+    const tk::Span<const int8_t> in1{in_place ? g_actual : g_input,
+                                     static_cast<size_t>(count_of(d1))};
+    const tk::Span<const int8_t> in2{g_input2, static_cast<size_t>(count_of(d2))};
+    const tk::Span<int8_t> output{g_actual, static_cast<size_t>(count_of(out))};
+    const int kind = (i / 6) % 4;
+    char params[256];
+    int32_t lo = 0, hi = 0;
+    edge_activation(&lo, &hi);
+    if (kind == 0) {
+      tb::AddArgs a{edge_offset(),
+                    edge_offset(),
+                    chance(70) ? 20 : range(0, 22),
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    range(-128, 127),
+                    lo,
+                    hi};
+      if (chance(60)) {  // TFLite: the larger input scale gives (2^30, 0)
+        const bool first = chance(50);
+        const int32_t m = (1 << 30) + range(0, (1 << 30) - 1), s = chance(30) ? 0 : range(-8, -1);
+        a.input1_multiplier = first ? 1 << 30 : m, a.input1_shift = first ? 0 : s;
+        a.input2_multiplier = first ? m : 1 << 30, a.input2_shift = first ? s : 0;
+        a.output_multiplier = (1 << 30) + range(0, (1 << 30) - 1);
+        a.output_shift = range(-24, -14);
+      } else {
+        a.input1_multiplier = edge_multiplier(), a.input1_shift = range(-31, 3);
+        a.input2_multiplier = edge_multiplier(), a.input2_shift = range(-31, 3);
+        a.output_multiplier = edge_multiplier();
+        a.output_shift = chance(80) ? range(-31, -8) : range(-31, 30);
+      }
+      tb::add(a, d1, g_input, d2, g_input2, out, g_expected);
+      const tk::AddParams p{a.input1_offset,
+                            a.input2_offset,
+                            a.left_shift,
+                            {a.input1_multiplier, a.input1_shift},
+                            {a.input2_multiplier, a.input2_shift},
+                            {a.output_multiplier, a.output_shift},
+                            a.output_offset,
+                            {lo, hi}};
+      std::snprintf(params, sizeof params,
+                    "out %ldx%ldx%ldx%ld in1 c %ld in2 %ldx%ldx%ldx%ld offsets %ld,%ld ls %ld "
+                    "q1 %ld,%ld q2 %ld,%ld qo %ld,%ld zp %ld act %ld,%ld",
+                    (long)out.n, (long)out.h, (long)out.w, (long)out.c, (long)d1.c, (long)d2.n,
+                    (long)d2.h, (long)d2.w, (long)d2.c, (long)a.input1_offset,
+                    (long)a.input2_offset, (long)a.left_shift, (long)a.input1_multiplier,
+                    (long)a.input1_shift, (long)a.input2_multiplier, (long)a.input2_shift,
+                    (long)a.output_multiplier, (long)a.output_shift, (long)a.output_offset,
+                    (long)lo, (long)hi);
+      compare("add_s8 (edges)", i, tk::add_s8(p, a4, in1, b4, in2, o4, output), count_of(out),
+              params);
+    } else if (kind == 1) {
+      const int32_t off1 = edge_offset(), off2 = edge_offset(), zp = range(-128, 127);
+      const int32_t m = edge_multiplier();
+      const int32_t s = chance(80) ? range(-20, -6) : range(-31, 30);
+      tb::mul(off1, off2, m, s, zp, lo, hi, d1, g_input, d2, g_input2, out, g_expected);
+      const tk::MulParams p{off1, off2, {m, s}, zp, {lo, hi}};
+      std::snprintf(params, sizeof params,
+                    "out %ldx%ldx%ldx%ld in2 %ldx%ldx%ldx%ld offsets %ld,%ld q %ld,%ld zp %ld "
+                    "act %ld,%ld",
+                    (long)out.n, (long)out.h, (long)out.w, (long)out.c, (long)d2.n, (long)d2.h,
+                    (long)d2.w, (long)d2.c, (long)off1, (long)off2, (long)m, (long)s, (long)zp,
+                    (long)lo, (long)hi);
+      compare("mul_s8 (edges)", i, tk::mul_s8(p, a4, in1, b4, in2, o4, output), count_of(out),
+              params);
+    } else {
+      const bool maximum = kind == 2;
+      tb::maximum_or_minimum(maximum, d1, g_input, d2, g_input2, out, g_expected);
+      const tk::Status status = maximum ? tk::maximum_s8(a4, in1, b4, in2, o4, output)
+                                        : tk::minimum_s8(a4, in1, b4, in2, o4, output);
+      std::snprintf(params, sizeof params, "out %ldx%ldx%ldx%ld in2 %ldx%ldx%ldx%ld", (long)out.n,
+                    (long)out.h, (long)out.w, (long)out.c, (long)d2.n, (long)d2.h, (long)d2.w,
+                    (long)d2.c);
+      compare(maximum ? "maximum_s8 (edges)" : "minimum_s8 (edges)", i, status, count_of(out),
+              params);
+    }
+  }
+}
+
+// Pooling with odd channel counts (1..67: every SIMD tail), padded windows, global windows of
+// up to 20x20 (more valid positions than an int16 accumulator holds) and extreme activations.
+void test_pooling_edges(int cases) {
+  for (int i = 0; i < cases; ++i) {
+    const int32_t channels = 1 + i % 67;
+    const int32_t max_in = channels > 20 ? 8 : 12;
+    Axis y = random_axis(max_in, 5, 3, 1), x = random_axis(max_in, 5, 3, 1);
+    if (i % 5 == 0) {  // global pooling, up to 20x20 when few channels
+      const int32_t limit = channels <= 20 ? 20 : 8;
+      const int32_t h = range(1, limit), w = range(1, limit);
+      y = {h, h, 1, 1, 0, 1};
+      x = {w, w, 1, 1, 0, 1};
+    } else if (i % 5 == 1) {  // SAME padding with a 3x3 window
+      const int32_t h = range(1, max_in), w = range(1, max_in), stride = range(1, 2);
+      const int32_t oh = (h + stride - 1) / stride, ow = (w + stride - 1) / stride;
+      const int32_t ph = (oh - 1) * stride + 3 - h, pw = (ow - 1) * stride + 3 - w;
+      y = {h, 3, stride, 1, ph > 0 ? ph / 2 : 0, oh};
+      x = {w, 3, stride, 1, pw > 0 ? pw / 2 : 0, ow};
+    }
+    const tb::Dims in{range(1, 2), y.in, x.in, channels};
+    const tb::Dims out{in.n, y.out, x.out, in.c};
+    if (count_of(in) > kBuffer || count_of(out) > kBuffer) continue;
+    tb::PoolArgs a{y.filter, x.filter, y.stride, x.stride, y.pad, x.pad, 0, 0};
+    edge_activation(&a.act_min, &a.act_max);
+    fill(g_input, count_of(in));
+    if (chance(10))
+      std::memset(g_input, chance(50) ? -128 : 127, static_cast<size_t>(count_of(in)));
+    const bool average = chance(50);
+    tb::pool(average, a, in, g_input, out, g_expected);
+    const tk::PoolParams p{
+        a.filter_h, a.filter_w, a.stride_h, a.stride_w, a.pad_h, a.pad_w, {a.act_min, a.act_max}};
+    const tk::Dims4 in4 = dims4(in), out4 = dims4(out);
+    const tk::Span<const int8_t> input{g_input, static_cast<size_t>(count_of(in))};
+    const tk::Span<int8_t> output{g_actual, static_cast<size_t>(count_of(out))};
+    const int32_t scratch = tk::avg_pool_s8_scratch_size(in4, out4);
+    const tk::Status status = average ? tk::avg_pool_s8(p, in4, input, out4, output,
+                                                        {g_scratch, static_cast<size_t>(scratch)})
+                                      : tk::max_pool_s8(p, in4, input, out4, output);
+    char params[256];
+    std::snprintf(params, sizeof params,
+                  "in %ldx%ldx%ldx%ld filter %ldx%ld stride %ld,%ld pad %ld,%ld act %ld,%ld",
+                  (long)in.n, (long)in.h, (long)in.w, (long)in.c, (long)a.filter_h,
+                  (long)a.filter_w, (long)a.stride_h, (long)a.stride_w, (long)a.pad_h,
+                  (long)a.pad_w, (long)a.act_min, (long)a.act_max);
+    compare(average ? "avg_pool_s8 (edges)" : "max_pool_s8 (edges)", i, status, count_of(out),
+            params);
+  }
+}
+
+// Softmax rows of 1..67 elements (every SIMD tail) and up to 4095, TFLite's parameters and the
+// extremes of diff_min; rows of equal values (the largest sums) and rows with one peak.
+void test_softmax(int cases) {
+  for (int i = 0; i < cases; ++i) {
+    const int32_t depth = i % 3 == 0 ? 1 + i % 67 : (chance(70) ? range(1, 1100) : range(1, 4095));
+    const int32_t rows = range(1, kBuffer / depth < 3 ? kBuffer / depth : 3);
+    const int32_t count = rows * depth;
+    const int32_t shift = chance(70) ? range(18, 26) : range(0, 31);
+    const int32_t multiplier = edge_multiplier();
+    const int32_t radius = static_cast<int32_t>((int64_t{31} << 26) >> shift);  // TFLite's
+    const int32_t lowest = static_cast<int32_t>(INT32_MIN / (int64_t{1} << shift));
+    int32_t diff_min = -radius;
+    switch (range(0, 7)) {
+      case 0: diff_min = 0; break;
+      case 1: diff_min = -1; break;
+      case 2: diff_min = -255; break;
+      case 3: diff_min = lowest; break;
+      case 4: diff_min = -range(0, 300); break;
+      default: break;
+    }
+    if (diff_min < lowest) diff_min = lowest;  // diff_min * 2^shift must fit int32
+    fill(g_input, count);
+    const int pattern = static_cast<int>(range(0, 9));
+    if (pattern == 0)
+      std::memset(g_input, static_cast<int>(range(-128, 127)), static_cast<size_t>(count));
+    if (pattern == 1) {
+      std::memset(g_input, -128, static_cast<size_t>(count));
+      for (int32_t r = 0; r < rows; ++r) g_input[r * depth + range(0, depth - 1)] = 127;
+    }
+    if (pattern == 2) {  // a narrow range of values
+      for (int32_t k = 0; k < count; ++k) g_input[k] = static_cast<int8_t>(range(-3, 3));
+    }
+    tb::softmax(multiplier, shift, diff_min, rows, depth, g_input, g_expected);
+    const bool in_place = chance(20);
+    if (in_place) std::memcpy(g_actual, g_input, static_cast<size_t>(count));
+    const tk::SoftmaxParams p{multiplier, shift, diff_min};
+    const tk::Status status =
+        tk::softmax_s8(p, rows, depth, {in_place ? g_actual : g_input, static_cast<size_t>(count)},
+                       {g_actual, static_cast<size_t>(count)});
+    char params[256];
+    std::snprintf(params, sizeof params,
+                  "rows %ld depth %ld multiplier %ld shift %ld diff_min %ld pattern %d in-place %d",
+                  (long)rows, (long)depth, (long)multiplier, (long)shift, (long)diff_min, pattern,
+                  in_place ? 1 : 0);
+    compare("softmax_s8", i, status, count, params);
+  }
+}
+
+// Quantize / dequantize / LUT on every length 1..67 and longer, ties, extremes, NaN, infinities.
+float g_floats[1024];
+float g_float_out[1024];
+
+float random_float(float scale) {
+  switch (range(0, 11)) {
+    case 0: return (static_cast<float>(range(-300, 300)) + 0.5f) * scale;  // exact ties
+    case 1: return static_cast<float>(range(-300, 300)) * scale;
+    case 2: return chance(50) ? 1e30f : -1e30f;
+    case 3: return chance(50) ? __builtin_inff() : -__builtin_inff();
+    case 4: return __builtin_nanf("");
+    case 5: return static_cast<float>(static_cast<int32_t>(next())) * 1e-38f;
+    default:
+      return static_cast<float>(static_cast<int32_t>(next() % 200001) - 100000) * 1e-3f * scale;
+  }
+}
+
+void test_quantize(int cases) {
+  for (int i = 0; i < cases; ++i) {
+    const int32_t size = i % 2 == 0 ? 1 + i % 67 : range(1, 1024);
+    const int32_t zero_point = chance(30) ? (chance(50) ? -128 : 127) : range(-128, 127);
+    float scale;
+    switch (range(0, 5)) {
+      case 0: scale = 1.0f / static_cast<float>(1 << range(0, 20)); break;  // powers of two: ties
+      case 1: scale = 1e-30f * static_cast<float>(range(1, 1000)); break;
+      case 2: scale = static_cast<float>(range(1, 1000)); break;
+      default: scale = static_cast<float>(range(1, 1 << 20)) * 1e-6f; break;
+    }
+    const tk::AffineQuant quant{scale, zero_point};
+    char params[128];
+    std::snprintf(params, sizeof params, "size %ld zero point %ld", (long)size, (long)zero_point);
+    // quantize
+    for (int32_t k = 0; k < size; ++k) {
+      g_floats[k] = random_float(scale);
+      g_expected[k] = tb::quantize(g_floats[k], scale, zero_point);
+    }
+    compare("quantize_f32_s8", i,
+            tk::quantize_f32_s8(quant, size, {g_floats, static_cast<size_t>(size)},
+                                {g_actual, static_cast<size_t>(size)}),
+            size, params);
+    // dequantize: compare the floats bit for bit
+    fill(g_input, size);
+    ++g_cases;
+    const tk::Status status =
+        tk::dequantize_s8_f32(quant, size, {g_input, static_cast<size_t>(size)},
+                              {g_float_out, static_cast<size_t>(size)});
+    for (int32_t k = 0; k < size; ++k) {
+      const float expected = tb::dequantize(g_input[k], scale, zero_point);
+      if (status != tk::Status::kOk ||
+          std::memcmp(&expected, &g_float_out[k], sizeof expected) != 0) {
+        std::printf("FAIL dequantize_s8_f32 case %d: element %ld (%s)\n", i, (long)k, params);
+        ++g_failures;
+        break;
+      }
+    }
+    // LUT, sometimes in place
+    int8_t table[256];
+    fill(table, 256);
+    fill(g_input, size);
+    for (int32_t k = 0; k < size; ++k) g_expected[k] = table[g_input[k] + 128];
+    const bool in_place = chance(30);
+    if (in_place) std::memcpy(g_actual, g_input, static_cast<size_t>(size));
+    compare("lut_s8", i,
+            tk::lut_s8(size, {in_place ? g_actual : g_input, static_cast<size_t>(size)},
+                       {table, 256}, {g_actual, static_cast<size_t>(size)}),
+            size, params);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -492,9 +1026,17 @@ int main(int argc, char** argv) {
   test_transpose_conv(cases);
   test_fully_connected(cases);
   test_batch_matmul(cases);
+  test_conv_edges(cases);
+  test_depthwise_edges(cases);
+  test_fully_connected_edges(cases);
+  test_batch_matmul_edges(cases);
   test_elementwise(cases);
   test_pooling(cases);
   test_layout(cases);
+  test_elementwise_edges(cases);
+  test_pooling_edges(cases);
+  test_softmax(cases);
+  test_quantize(cases);
   std::printf("%d cases, %d failed\n", g_cases, g_failures);
   return g_failures == 0 ? 0 : 1;
 }

@@ -181,6 +181,11 @@ inline int32_t broadcast_index(const Dims& d, const Dims& out, int32_t i) {
   return index(d, d.n == 1 ? 0 : n, d.h == 1 ? 0 : y, d.w == 1 ? 0 : x, d.c == 1 ? 0 : c);
 }
 
+// a + b modulo 2^32: int32 sums wrap on the targets, which extreme parameters can reach.
+inline int32_t add_wrapping(int32_t a, int32_t b) {
+  return static_cast<int32_t>(static_cast<uint32_t>(a) + static_cast<uint32_t>(b));
+}
+
 struct AddArgs {
   int32_t input1_offset, input2_offset, left_shift;
   int32_t input1_multiplier, input1_shift, input2_multiplier, input2_shift;
@@ -194,10 +199,11 @@ inline void add(const AddArgs& a, const Dims& d1, const int8_t* in1, const Dims&
   for (int32_t i = 0; i < total; ++i) {
     const int32_t v1 = (in1[broadcast_index(d1, out, i)] + a.input1_offset) * (1 << a.left_shift);
     const int32_t v2 = (in2[broadcast_index(d2, out, i)] + a.input2_offset) * (1 << a.left_shift);
-    const int32_t sum = requantize(v1, a.input1_multiplier, a.input1_shift) +
-                        requantize(v2, a.input2_multiplier, a.input2_shift);
-    output[i] = saturate(requantize(sum, a.output_multiplier, a.output_shift) + a.output_offset,
-                         a.act_min, a.act_max);
+    const int32_t sum = add_wrapping(requantize(v1, a.input1_multiplier, a.input1_shift),
+                                     requantize(v2, a.input2_multiplier, a.input2_shift));
+    output[i] = saturate(
+        add_wrapping(requantize(sum, a.output_multiplier, a.output_shift), a.output_offset),
+        a.act_min, a.act_max);
   }
 }
 
@@ -209,8 +215,8 @@ inline void mul(int32_t input1_offset, int32_t input2_offset, int32_t multiplier
   for (int32_t i = 0; i < total; ++i) {
     const int32_t product = (in1[broadcast_index(d1, out, i)] + input1_offset) *
                             (in2[broadcast_index(d2, out, i)] + input2_offset);
-    output[i] =
-        saturate(requantize(product, multiplier, shift) + output_offset, act_min, act_max);
+    output[i] = saturate(add_wrapping(requantize(product, multiplier, shift), output_offset),
+                         act_min, act_max);
   }
 }
 
@@ -285,6 +291,113 @@ inline void transpose(const Dims& in, const int32_t perm[4], const int8_t* input
               position[3];
           output[out_index] = input[index(in, source[0], source[1], source[2], source[3])];
         }
+}
+
+// ---- Softmax: TFLite's reference int8 Softmax with gemmlowp's fixed-point helpers ----------
+
+// SaturatingRoundingMultiplyByPOT with a positive exponent.
+inline int32_t saturating_mul_by_pot(int32_t x, int32_t exponent) {
+  const int64_t wide = static_cast<int64_t>(x) * (int64_t{1} << exponent);
+  return wide > INT32_MAX ? INT32_MAX : (wide < INT32_MIN ? INT32_MIN : static_cast<int32_t>(wide));
+}
+
+// gemmlowp's exp_on_interval_between_negative_one_quarter_and_0_excl, Q0.31 in and out.
+inline int32_t exp_quarter_interval(int32_t a) {
+  const int32_t constant_term = 1895147668;  // exp(-1/8)
+  const int32_t one_third = 715827883;
+  const int32_t x = a + (1 << 28);  // a + 1/8
+  const int32_t x2 = high_mul(x, x);
+  const int32_t x3 = high_mul(x2, x);
+  const int32_t x4 = high_mul(x2, x2);
+  const int32_t x4_over_4 = divide_by_pot(x4, 2);
+  const int32_t poly = divide_by_pot(high_mul(x4_over_4 + x3, one_third) + x2, 1);
+  return constant_term + high_mul(constant_term, x + poly);
+}
+
+// gemmlowp's exp_on_negative_values for FixedPoint<int32, 5> (Q5.26 in, Q0.31 out).
+inline int32_t exp_negative_q5_26(int32_t a) {
+  const int32_t quarter = 1 << 24;
+  const int32_t a_mod_quarter_minus_quarter = (a & (quarter - 1)) - quarter;
+  int32_t result = exp_quarter_interval(saturating_mul_by_pot(a_mod_quarter_minus_quarter, 5));
+  const int32_t remainder = a_mod_quarter_minus_quarter - a;
+  const int32_t multipliers[7] = {1672461947, 1302514674, 790015084, 290630308,
+                                  39332535,   720401,     242};  // exp(-2^k), k = -2..4
+  for (int k = 0; k < 7; ++k) {
+    if (remainder & (1 << (24 + k))) result = high_mul(result, multipliers[k]);
+  }
+  return a == 0 ? INT32_MAX : result;
+}
+
+// gemmlowp's one_over_one_plus_x_for_x_in_0_1 (Q0.31 in and out, Q2.29 inside).
+inline int32_t reciprocal_one_plus(int32_t a) {
+  const int64_t sum = static_cast<int64_t>(a) + INT32_MAX;  // RoundingHalfSum(a, One)
+  const int32_t half_denominator = static_cast<int32_t>((sum + (sum >= 0 ? 1 : -1)) / 2);
+  int32_t x = 1515870810 + high_mul(half_denominator, -1010580540);  // 48/17 - 32/17 * d
+  for (int i = 0; i < 3; ++i) {
+    const int32_t one_minus = (1 << 29) - high_mul(half_denominator, x);
+    x = x + saturating_mul_by_pot(high_mul(x, one_minus), 2);
+  }
+  return saturating_mul_by_pot(x, 1);
+}
+
+// TFLite reference_integer_ops::Softmax for int8 output (zero point -128, scale 1/256).
+inline void softmax(int32_t input_multiplier, int32_t input_left_shift, int32_t diff_min,
+                    int32_t rows, int32_t depth, const int8_t* input, int8_t* output) {
+  for (int32_t r = 0; r < rows; ++r) {
+    const int8_t* in = input + r * depth;
+    int8_t* out = output + r * depth;
+    int32_t max = -128;
+    for (int32_t i = 0; i < depth; ++i) max = in[i] > max ? in[i] : max;
+    int32_t sum = 0;  // Q12.19
+    for (int32_t i = 0; i < depth; ++i) {
+      const int32_t diff = in[i] - max;
+      if (diff >= diff_min) {
+        const int32_t scaled =
+            high_mul(static_cast<int32_t>(int64_t{diff} * (int64_t{1} << input_left_shift)),
+                     input_multiplier);
+        sum += divide_by_pot(exp_negative_q5_26(scaled), 12);
+      }
+    }
+    const int32_t headroom = __builtin_clz(static_cast<uint32_t>(sum));
+    const int32_t bits_over_unit = 12 - headroom;
+    const int32_t shifted_minus_one =
+        static_cast<int32_t>((static_cast<uint32_t>(sum) << headroom) - (1u << 31));
+    const int32_t scale = reciprocal_one_plus(shifted_minus_one);
+    for (int32_t i = 0; i < depth; ++i) {
+      const int32_t diff = in[i] - max;
+      int32_t value = -128;
+      if (diff >= diff_min) {
+        const int32_t scaled =
+            high_mul(static_cast<int32_t>(int64_t{diff} * (int64_t{1} << input_left_shift)),
+                     input_multiplier);
+        const int32_t e = exp_negative_q5_26(scaled);
+        value = divide_by_pot(high_mul(scale, e), bits_over_unit + 31 - 8) - 128;
+      }
+      out[i] = saturate(value, -128, 127);
+    }
+  }
+}
+
+// ---- Quantize / dequantize: TFLite's AffineQuantize / Dequantize ----------------------------
+
+// std::round (half away from zero) of a float, in double arithmetic.
+inline int32_t round_away(float x) {
+  const double d = x;
+  if (!(d == d)) return 0;
+  if (d > 1e6) return 1000000;
+  if (d < -1e6) return -1000000;
+  const int64_t whole = static_cast<int64_t>(d);  // truncates
+  const double fraction = d - static_cast<double>(whole);
+  return static_cast<int32_t>(whole + (fraction >= 0.5 ? 1 : (fraction <= -0.5 ? -1 : 0)));
+}
+
+inline int8_t quantize(float x, float scale, int32_t zero_point) {
+  const float quotient = x / scale;  // a float division, as TFLite
+  return saturate(round_away(quotient) + zero_point, -128, 127);
+}
+
+inline float dequantize(int8_t q, float scale, int32_t zero_point) {
+  return static_cast<float>(static_cast<double>(scale) * (q - zero_point));
 }
 
 }  // namespace tinyexec::textbook

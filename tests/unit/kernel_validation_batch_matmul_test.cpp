@@ -30,6 +30,8 @@ struct Args {
   Dims4 output_dims{2, 2, 3, 4};
   int64_t lhs_len = kAuto, rhs_len = kAuto, output_len = kAuto;
   bool null_lhs = false, null_rhs = false, null_output = false;
+  int32_t scratch_delta = 0;  // bytes more (or less) than the kernel's scratch size
+  bool null_scratch = false;
 };
 
 using Case = RuleCase<Args>;
@@ -101,6 +103,10 @@ const Case kCases[] = {
     {"lhs_short", [](Args& a) { a.lhs_len = 2 * 3 * 8 - 1; }, Status::kBufferTooSmall},
     {"rhs_short", [](Args& a) { a.rhs_len = 2 * 4 * 8 - 1; }, Status::kBufferTooSmall},
     {"output_short", [](Args& a) { a.output_len = 2 * 2 * 3 * 4 - 1; }, Status::kBufferTooSmall},
+    {"scratch_short", [](Args& a) { a.scratch_delta = -1; }, Status::kScratchTooSmall},
+    {"scratch_empty", [](Args& a) { a.scratch_delta = -100000; }, Status::kScratchTooSmall},
+    {"null_scratch", [](Args& a) { a.null_scratch = true; }, Status::kNullPointer},
+    {"valid_scratch_larger", [](Args& a) { a.scratch_delta = 3; }, Status::kOk},
     // kOverflow
     {"lhs_count_overflow", [](Args& a) { a.lhs_dims.n = a.output_dims.n = INT_MAX; },
      Status::kOverflow},
@@ -118,13 +124,15 @@ Status CallWith(const Args& a, Call call) {
   const std::vector<int8_t> lhs = Pattern(Length(a.lhs_len, a.lhs_dims));
   const std::vector<int8_t> rhs = Pattern(Length(a.rhs_len, a.rhs_dims));
   Guarded<int8_t> output(Length(a.output_len, a.output_dims));
+  const int32_t scratch_bytes =
+      tk::batch_matmul_s8_scratch_size(a.lhs_dims, a.rhs_dims, a.output_dims);
   Guarded<int8_t> scratch(
-      static_cast<size_t>(tk::batch_matmul_s8_scratch_size(a.lhs_dims, a.rhs_dims, a.output_dims)));
+      static_cast<size_t>(std::max<int32_t>(scratch_bytes + a.scratch_delta, 0)));
   const Status status =
       CallKernel(call, KV_KERNEL(batch_matmul_s8),
                  std::make_tuple(a.params, a.quant, a.lhs_dims, ConstSpan(lhs, a.null_lhs),
                                  a.rhs_dims, ConstSpan(rhs, a.null_rhs), a.output_dims,
-                                 output.span(a.null_output), scratch.span()),
+                                 output.span(a.null_output), scratch.span(a.null_scratch)),
                  output, scratch);
   ExpectNoStrayWrites(status, output, "the output");
   ExpectNoStrayWrites(status, scratch, "the scratch");
@@ -145,11 +153,14 @@ TEST_F(KernelValidationBatchMatmul, CheckAcceptsValidCallWithoutWriting) {
   EXPECT_EQ(CallWith(Args(), Call::kCheckOnly), Status::kOk);
 }
 
-// The portable kernel needs no scratch, so no call can give kScratchTooSmall; a variant that needs
-// scratch must add scratch rows to the table.
-TEST_F(KernelValidationBatchMatmul, ScratchSizeIsZero) {
-  const Args a;
-  EXPECT_EQ(tk::batch_matmul_s8_scratch_size(a.lhs_dims, a.rhs_dims, a.output_dims), 0);
+// The scratch size is the same on every target (docs/kernels/matmul.md): one lhs row widened
+// to int16, 8 bytes per group of four depth values, plus 4.
+TEST_F(KernelValidationBatchMatmul, ScratchSize) {
+  const Args a;  // depth 8
+  EXPECT_EQ(tk::batch_matmul_s8_scratch_size(a.lhs_dims, a.rhs_dims, a.output_dims), 2 * 8 + 4);
+  Dims4 l = a.lhs_dims;
+  l.c = INT_MAX;
+  EXPECT_EQ(tk::batch_matmul_s8_scratch_size(l, a.rhs_dims, a.output_dims), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(, KernelValidationBatchMatmul, ::testing::ValuesIn(kCases),

@@ -33,6 +33,8 @@ struct Args {
   int64_t input_len = kAuto, filter_len = kAuto, output_len = kAuto;
   bool null_input = false, null_filter = false, null_bias = false, null_output = false;
   bool null_multiplier = false, null_shift = false;
+  int32_t scratch_delta = 0;  // bytes more (or less) than the kernel's scratch size
+  bool null_scratch = false;
 };
 
 using Case = RuleCase<Args>;
@@ -115,6 +117,10 @@ const Case kCases[] = {
     {"input_short", [](Args& a) { a.input_len = 5 * 5 * 3 - 1; }, Status::kBufferTooSmall},
     {"filter_short", [](Args& a) { a.filter_len = 3 * 3 * 6 - 1; }, Status::kBufferTooSmall},
     {"output_short", [](Args& a) { a.output_len = 5 * 5 * 6 - 1; }, Status::kBufferTooSmall},
+    {"scratch_short", [](Args& a) { a.scratch_delta = -1; }, Status::kScratchTooSmall},
+    {"scratch_empty", [](Args& a) { a.scratch_delta = -100000; }, Status::kScratchTooSmall},
+    {"null_scratch", [](Args& a) { a.null_scratch = true; }, Status::kNullPointer},
+    {"valid_scratch_larger", [](Args& a) { a.scratch_delta = 3; }, Status::kOk},
     // kOverflow
     {"element_count_overflow", [](Args& a) { a.input_dims.n = a.output_dims.n = INT_MAX; },
      Status::kOverflow},
@@ -129,15 +135,17 @@ Status CallWith(const Args& a, Call call) {
   const std::vector<int8_t> input = Pattern(Length(a.input_len, a.input_dims));
   const std::vector<int8_t> filter = Pattern(Length(a.filter_len, a.filter_dims));
   Guarded<int8_t> output(Length(a.output_len, a.output_dims));
-  Guarded<int8_t> scratch(static_cast<size_t>(
-      tk::depthwise_conv2d_s8_scratch_size(a.params, a.input_dims, a.filter_dims, a.output_dims)));
+  const int32_t scratch_bytes =
+      tk::depthwise_conv2d_s8_scratch_size(a.params, a.input_dims, a.filter_dims, a.output_dims);
+  Guarded<int8_t> scratch(
+      static_cast<size_t>(std::max<int32_t>(scratch_bytes + a.scratch_delta, 0)));
   const tk::PerChannelQuant quant{ConstSpan(a.multiplier, a.null_multiplier),
                                   ConstSpan(a.shift, a.null_shift)};
   const Status status = CallKernel(
       call, KV_KERNEL(depthwise_conv2d_s8),
       std::make_tuple(a.params, quant, a.input_dims, ConstSpan(input, a.null_input), a.filter_dims,
                       ConstSpan(filter, a.null_filter), ConstSpan(a.bias, a.null_bias),
-                      a.output_dims, output.span(a.null_output), scratch.span()),
+                      a.output_dims, output.span(a.null_output), scratch.span(a.null_scratch)),
       output, scratch);
   ExpectNoStrayWrites(status, output, "the output");
   ExpectNoStrayWrites(status, scratch, "the scratch");
@@ -158,13 +166,16 @@ TEST_F(KernelValidationDepthwiseConv, CheckAcceptsValidCallWithoutWriting) {
   EXPECT_EQ(CallWith(Args(), Call::kCheckOnly), Status::kOk);
 }
 
-// The portable kernel needs no scratch, so no call can give kScratchTooSmall; a variant that needs
-// scratch must add scratch rows to the table.
-TEST_F(KernelValidationDepthwiseConv, ScratchSizeIsZero) {
-  const Args a;
+// The scratch size is the same on every target (docs/kernels/conv.md): with the channels
+// rounded up to 16, (2 * taps + 26) bytes per channel, then 4 per tap and 32 more.
+TEST_F(KernelValidationDepthwiseConv, ScratchSize) {
+  const Args a;  // 3x3 taps, 6 channels
   EXPECT_EQ(
       tk::depthwise_conv2d_s8_scratch_size(a.params, a.input_dims, a.filter_dims, a.output_dims),
-      0);
+      16 * (2 * 9 + 26) + 4 * 9 + 32);
+  Dims4 f = a.filter_dims;
+  f.h = INT_MAX;
+  EXPECT_EQ(tk::depthwise_conv2d_s8_scratch_size(a.params, a.input_dims, f, a.output_dims), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(, KernelValidationDepthwiseConv, ::testing::ValuesIn(kCases),

@@ -34,6 +34,10 @@ struct Args {
   size_t input_len = 2 * 30, weights_len = 7 * 30, output_len = 2 * 7, sums_len = 7;
   bool null_input = false, null_weights = false, null_bias = false, null_output = false;
   bool null_multiplier = false, null_shift = false, null_sums = false;
+  // fully_connected_s8's optional kernel_sums argument (0 entries: not passed) and scratch.
+  size_t kernel_sums_len = 0;
+  bool null_kernel_sums = false, null_scratch = false;
+  int32_t scratch_delta = 0;  // bytes more (or less) than fully_connected_s8_scratch_size
 };
 
 struct Rule {
@@ -75,6 +79,9 @@ const Rule kRules[] = {
      },
      Status::kOk},
     {"valid_batches_ignored", kKernelSums, [](Args& a) { a.shape.batches = 0; }, Status::kOk},
+    {"valid_with_kernel_sums", kBoth, [](Args& a) { a.kernel_sums_len = 7; }, Status::kOk},
+    {"valid_with_long_kernel_sums", kBoth, [](Args& a) { a.kernel_sums_len = 9; }, Status::kOk},
+    {"valid_scratch_larger", kBoth, [](Args& a) { a.scratch_delta = 5; }, Status::kOk},
     // kNullPointer
     {"null_input", kBoth, [](Args& a) { a.null_input = true; }, Status::kNullPointer},
     {"null_weights", kAll, [](Args& a) { a.null_weights = true; }, Status::kNullPointer},
@@ -84,6 +91,9 @@ const Rule kRules[] = {
      Status::kNullPointer},
     {"null_shift", kPerChannel, [](Args& a) { a.null_shift = true; }, Status::kNullPointer},
     {"null_kernel_sums", kKernelSums, [](Args& a) { a.null_sums = true; }, Status::kNullPointer},
+    {"null_nonempty_kernel_sums_argument", kBoth,
+     [](Args& a) { a.kernel_sums_len = 7, a.null_kernel_sums = true; }, Status::kNullPointer},
+    {"null_scratch", kBoth, [](Args& a) { a.null_scratch = true; }, Status::kNullPointer},
     // kBadShape
     {"batches_zero", kBoth, [](Args& a) { a.shape.batches = 0; }, Status::kBadShape},
     {"input_depth_negative", kAll, [](Args& a) { a.shape.input_depth = -30; }, Status::kBadShape},
@@ -127,6 +137,12 @@ const Rule kRules[] = {
      Status::kBufferTooSmall},
     {"shift_short", kPerChannel, [](Args& a) { a.shift.pop_back(); }, Status::kBufferTooSmall},
     {"kernel_sums_short", kKernelSums, [](Args& a) { --a.sums_len; }, Status::kBufferTooSmall},
+    {"kernel_sums_argument_short", kBoth, [](Args& a) { a.kernel_sums_len = 6; },
+     Status::kBufferTooSmall},
+    // kScratchTooSmall
+    {"scratch_short", kBoth, [](Args& a) { a.scratch_delta = -1; }, Status::kScratchTooSmall},
+    {"scratch_empty", kBoth, [](Args& a) { a.scratch_delta = -1000000; },
+     Status::kScratchTooSmall},
     // kOverflow
     {"input_count_overflow", kBoth, [](Args& a) { a.shape.batches = INT_MAX; }, Status::kOverflow},
     {"output_count_overflow", kBoth,
@@ -167,7 +183,10 @@ Status CallWith(const Args& a, Op op, Call call) {
   const std::vector<int8_t> weights = Pattern(a.weights_len);
   Guarded<int8_t> output(a.output_len);
   Guarded<int32_t> sums(a.sums_len);
-  Guarded<int8_t> scratch(static_cast<size_t>(tk::fully_connected_s8_scratch_size(a.shape)));
+  const int32_t scratch_bytes = tk::fully_connected_s8_scratch_size(a.shape) + a.scratch_delta;
+  Guarded<int8_t> scratch(static_cast<size_t>(std::max(scratch_bytes, 0)));
+  const std::vector<int32_t> kernel_sums(a.kernel_sums_len, 3);
+  const Span<const int32_t> sums_arg = ConstSpan(kernel_sums, a.null_kernel_sums);
   const Span<const int8_t> in = ConstSpan(input, a.null_input);
   const Span<const int8_t> w = ConstSpan(weights, a.null_weights);
   const Span<const int32_t> bias = ConstSpan(a.bias, a.null_bias);
@@ -176,7 +195,8 @@ Status CallWith(const Args& a, Op op, Call call) {
     case kPerTensor:
       status = CallKernel(call, KV_KERNEL(fully_connected_s8),
                           std::make_tuple(a.params, a.quant, a.shape, in, w, bias,
-                                          output.span(a.null_output), scratch.span()),
+                                          output.span(a.null_output),
+                                          scratch.span(a.null_scratch), sums_arg),
                           output, sums, scratch);
       break;
     case kPerChannel:
@@ -185,7 +205,8 @@ Status CallWith(const Args& a, Op op, Call call) {
           std::make_tuple(a.params,
                           tk::PerChannelQuant{ConstSpan(a.multiplier, a.null_multiplier),
                                               ConstSpan(a.shift, a.null_shift)},
-                          a.shape, in, w, bias, output.span(a.null_output), scratch.span()),
+                          a.shape, in, w, bias, output.span(a.null_output),
+                          scratch.span(a.null_scratch), sums_arg),
           output, sums, scratch);
       break;
     case kKernelSums:
@@ -217,10 +238,13 @@ TEST_F(KernelValidationFullyConnected, CheckAcceptsValidCallWithoutWriting) {
   }
 }
 
-// The portable kernel needs no scratch, so no call can give kScratchTooSmall; a variant that needs
-// scratch must add scratch rows to the table.
-TEST_F(KernelValidationFullyConnected, ScratchSizeIsZero) {
-  EXPECT_EQ(tk::fully_connected_s8_scratch_size(Args().shape), 0);
+// The scratch size is the same on every target (docs/kernels/matmul.md): one input row widened
+// to int16 (8 bytes per group of four values) plus 4 bytes of alignment; 0 when it cannot be
+// sized.
+TEST_F(KernelValidationFullyConnected, ScratchSize) {
+  EXPECT_EQ(tk::fully_connected_s8_scratch_size(Args().shape), 8 * 8 + 4);
+  EXPECT_EQ(tk::fully_connected_s8_scratch_size({1, 1, 1}), 12);
+  EXPECT_EQ(tk::fully_connected_s8_scratch_size({1, INT_MAX, 1}), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(, KernelValidationFullyConnected, ::testing::ValuesIn(Cases()),

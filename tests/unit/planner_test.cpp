@@ -324,7 +324,8 @@ TEST(Planner, ScratchLivesDuringItsNodeOnly) {
 }
 
 TEST(Planner, RealOpsReportTheirKernelsScratch) {
-  // transpose_conv2d_s8 needs 4 * out_w * out_c bytes of int32 accumulators; conv2d_s8 none.
+  // transpose_conv2d_s8 needs 4 * out_w * out_c bytes of int32 accumulators; conv2d_s8 (1x1,
+  // 3 -> 3 channels) 5 * 16 bytes of im2col columns + 64 of requantization tables + 16.
   ir::Graph graph;
   ir::Value* x = graph.add_value("x", ir::DType::kInt8, {1, 2, 2, 2});
   x->quant = quant();
@@ -349,18 +350,21 @@ TEST(Planner, RealOpsReportTheirKernelsScratch) {
   ir::verify(graph);
   ASSERT_EQ(y->shape, (ir::Shape{1, 4, 4, 3}));
   EXPECT_EQ(ir::scratch_bytes_of(*tconv), 4 * 4 * 3);
-  EXPECT_EQ(ir::scratch_bytes_of(*conv), 0);
+  EXPECT_EQ(ir::scratch_bytes_of(*conv), 160);
 
   const planner::MemoryPlan plan = planner::plan_memory(graph);
   EXPECT_EQ(plan.find(w), nullptr);  // constants are not in the arena
   ASSERT_NE(plan.find_scratch(tconv), nullptr);
   EXPECT_EQ(plan.find_scratch(tconv)->bytes, 48);
-  EXPECT_EQ(plan.find_scratch(conv), nullptr);
-  // Node 0: x (8), y (48), scratch (48); node 1: y, z (48). Greedy: y [0,1] -> 0;
-  // scratch [0,0] -> 48; z [1,1] -> 48 (the scratch is dead by then); x [0,0] -> 96.
-  EXPECT_EQ(plan.find_scratch(tconv)->offset, 48);
-  EXPECT_EQ(plan.at(x).offset, 96);
-  EXPECT_EQ(plan.arena_bytes, 104);
+  ASSERT_NE(plan.find_scratch(conv), nullptr);
+  EXPECT_EQ(plan.find_scratch(conv)->bytes, 160);
+  // Node 0: x (8), y (48), scratch (48); node 1: y, z (48), scratch (160). Greedy: the conv
+  // scratch [1,1] -> 0; y [0,1] -> 160; the tconv scratch [0,0] -> 0 (the conv scratch is not
+  // live yet); z [1,1] -> 208; x [0,0] -> 48.
+  EXPECT_EQ(plan.find_scratch(conv)->offset, 0);
+  EXPECT_EQ(plan.find_scratch(tconv)->offset, 0);
+  EXPECT_EQ(plan.at(x).offset, 48);
+  EXPECT_EQ(plan.arena_bytes, 256);
   EXPECT_THROW(plan.at(w), tinyexec::CompileError);
 }
 

@@ -7,8 +7,9 @@
 //   tensor (any zero point: the kernel's filter_offset) or per channel along axis 0 (zero
 //   points 0, since the kernel has one filter offset). (params) multipliers / shifts have 1
 //   value (per-tensor requantization) or O (per channel); kernel_sums [O] must equal the
-//   weight rows' sums (fully_connected.h's definition); the portable kernel does not use them,
-//   so evaluate checks them against the weights to catch a params-pass bug early.
+//   weight rows' sums (fully_connected.h's definition): evaluate checks them against the
+//   weights (a params-pass bug would otherwise only show on Helium targets, whose kernel uses
+//   them) and passes them to the kernel like the runtime does.
 // - batch_matmul: lhs [.., R, K] and rhs [.., Cols, K] of rank 2 to 4; the batch dims broadcast
 //   as the kernel allows (each operand's size equals the output's or is 1); both per-tensor
 //   quantized with any zero point. (params) multiplier and shift are single integers.
@@ -109,12 +110,12 @@ std::vector<Tensor> evaluate_linear(const Node& node, Inputs inputs) {
     status = kernels::fully_connected_s8(params, kernels::PerTensorQuant{multipliers[0], shifts[0]},
                                          s, span_of<int8_t>(x), span_of<int8_t>(w), bias_span(bias),
                                          mutable_span_of<int8_t>(result),
-                                         {scratch.data(), scratch.size()});
+                                         {scratch.data(), scratch.size()}, span_of(kernel_sums));
   } else {
     status = kernels::fully_connected_s8(
         params, kernels::PerChannelQuant{span_of(multipliers), span_of(shifts)}, s,
         span_of<int8_t>(x), span_of<int8_t>(w), bias_span(bias), mutable_span_of<int8_t>(result),
-        {scratch.data(), scratch.size()});
+        {scratch.data(), scratch.size()}, span_of(kernel_sums));
   }
   check_status(node, status, "fully_connected_s8");
   return {std::move(result)};

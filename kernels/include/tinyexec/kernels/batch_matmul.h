@@ -33,13 +33,14 @@ struct BatchMatmulParams {
   ActivationRange activation;  // applied after output_offset; -128 <= min <= max <= 127
 };
 
-// Bytes of scratch batch_matmul_s8 needs: 0 for this portable version (a Helium variant may
-// need per-row rhs sums). Always size scratch with this function.
+// Bytes of scratch batch_matmul_s8 needs, the same on every target: 8 * ceil(depth / 4) + 4
+// (the DSP variant widens one lhs row to int16 there); 0 when that cannot be sized. Always
+// size scratch with this function.
 int32_t batch_matmul_s8_scratch_size(const Dims4& lhs_dims, const Dims4& rhs_dims,
                                      const Dims4& output_dims);
 
 // quant: one multiplier (>= 0, Q31) and shift ([-31, 30]) for the whole output.
-// scratch: at least batch_matmul_s8_scratch_size() bytes; may be empty when that is 0.
+// scratch: at least batch_matmul_s8_scratch_size() bytes, any alignment, not null; clobbered.
 Status batch_matmul_s8(const BatchMatmulParams& params, const PerTensorQuant& quant,
                        const Dims4& lhs_dims, Span<const int8_t> lhs, const Dims4& rhs_dims,
                        Span<const int8_t> rhs, const Dims4& output_dims, Span<int8_t> output,

@@ -41,13 +41,16 @@ struct Conv2dParams {
   ActivationRange activation;  // applied after output_offset; -128 <= min <= max <= 127
 };
 
-// Bytes of scratch conv2d_s8 needs: 0 for this portable version (an accelerated variant may
-// need an im2col buffer). Always size scratch with this function.
+// Bytes of scratch conv2d_s8 needs, the same on every target (a program planned on one machine
+// runs on any other): with K = filter h * w * c, 5 * roundup(K, 16) + 64 * groups *
+// ceil(output channels per group / 3) + 16 (im2col columns and requantization tables of the
+// DSP / Helium variants; docs/kernels/conv.md). 0 when the dims cannot be sized.
+// Always size scratch with this function.
 int32_t conv2d_s8_scratch_size(const Conv2dParams& params, const Dims4& input_dims,
                                const Dims4& filter_dims, const Dims4& output_dims);
 
 // quant: per-output-channel multiplier (>= 0, Q31) and shift ([-31, 30]), output_dims.c each.
-// scratch: at least conv2d_s8_scratch_size() bytes; may be empty when that is 0.
+// scratch: at least conv2d_s8_scratch_size() bytes, any alignment, not null; clobbered.
 Status conv2d_s8(const Conv2dParams& params, const PerChannelQuant& quant, const Dims4& input_dims,
                  Span<const int8_t> input, const Dims4& filter_dims, Span<const int8_t> filter,
                  Span<const int32_t> bias, const Dims4& output_dims, Span<int8_t> output,

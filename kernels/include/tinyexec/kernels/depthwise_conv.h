@@ -23,14 +23,18 @@
 
 namespace tinyexec::kernels {
 
-// Bytes of scratch depthwise_conv2d_s8 needs: 0 for this portable version (an accelerated
-// variant may need a column buffer). Always size scratch with this function.
+// Bytes of scratch depthwise_conv2d_s8 needs, the same on every target: with C16 = C_out
+// rounded up to 16 and T = filter h * w taps, C16 * (2 * T + 26) + 4 * T + 32 (widened
+// weights, folded biases and requantization records of the DSP / Helium variants;
+// docs/kernels/conv.md). 0 when the dims cannot be sized. Always size scratch with this
+// function.
 int32_t depthwise_conv2d_s8_scratch_size(const Conv2dParams& params, const Dims4& input_dims,
                                          const Dims4& filter_dims, const Dims4& output_dims);
 
 // params: as for conv2d_s8 (strides, paddings, dilations, offsets, activation).
 // quant: per-output-channel multiplier (>= 0, Q31) and shift ([-31, 30]), C_out each.
-// scratch: at least depthwise_conv2d_s8_scratch_size() bytes; may be empty when that is 0.
+// scratch: at least depthwise_conv2d_s8_scratch_size() bytes, any alignment, not null;
+// clobbered.
 Status depthwise_conv2d_s8(const Conv2dParams& params, const PerChannelQuant& quant,
                            const Dims4& input_dims, Span<const int8_t> input,
                            const Dims4& filter_dims, Span<const int8_t> filter,

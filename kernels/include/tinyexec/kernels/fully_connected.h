@@ -37,36 +37,44 @@ struct FullyConnectedParams {
   ActivationRange activation;  // applied after output_offset; -128 <= min <= max <= 127
 };
 
-// Bytes of scratch fully_connected_s8 needs: 0 for this portable version (a Helium variant may
-// need per-row kernel sums). Always size scratch with this function.
+// Bytes of scratch fully_connected_s8 needs: 8 * ceil(input_depth / 4) + 4 (the DSP variant
+// widens one input row to int16 there), the same on every target so that a program planned on
+// one machine runs on any other; 0 when input_depth is too large to size (the kernel then
+// reports kOverflow). Always size scratch with this function.
 int32_t fully_connected_s8_scratch_size(const FullyConnectedShape& shape);
 
 // Per-tensor requantization: quant.multiplier >= 0 (Q31), quant.shift in [-31, 30].
-// scratch: at least fully_connected_s8_scratch_size() bytes; may be empty when that is 0.
+// scratch: at least fully_connected_s8_scratch_size() bytes (any alignment); clobbered.
+// kernel_sums: optional, empty or fully_connected_s8_kernel_sums(weights) (output_depth
+// entries, precomputed by the compiler: the Helium variant then skips summing the weights on
+// every call). Values that are not the weights' row sums give wrong results on Helium targets
+// (the check cannot see the weights); the other variants ignore them.
 Status fully_connected_s8(const FullyConnectedParams& params, const PerTensorQuant& quant,
                           const FullyConnectedShape& shape, Span<const int8_t> input,
                           Span<const int8_t> weights, Span<const int32_t> bias, Span<int8_t> output,
-                          Span<int8_t> scratch);
+                          Span<int8_t> scratch, Span<const int32_t> kernel_sums = {});
 
 // Validates the arguments exactly as fully_connected_s8 does, without reading or writing the
 // buffers' contents; for loaders.
 Status fully_connected_s8_check(const FullyConnectedParams& params, const PerTensorQuant& quant,
                                 const FullyConnectedShape& shape, Span<const int8_t> input,
                                 Span<const int8_t> weights, Span<const int32_t> bias,
-                                Span<int8_t> output, Span<int8_t> scratch);
+                                Span<int8_t> output, Span<int8_t> scratch,
+                                Span<const int32_t> kernel_sums = {});
 
 // Per-channel requantization: output_depth multipliers (>= 0, Q31) and shifts ([-31, 30]).
 Status fully_connected_s8(const FullyConnectedParams& params, const PerChannelQuant& quant,
                           const FullyConnectedShape& shape, Span<const int8_t> input,
                           Span<const int8_t> weights, Span<const int32_t> bias, Span<int8_t> output,
-                          Span<int8_t> scratch);
+                          Span<int8_t> scratch, Span<const int32_t> kernel_sums = {});
 
 // Validates the arguments exactly as fully_connected_s8 does, without reading or writing the
 // buffers' contents; for loaders.
 Status fully_connected_s8_check(const FullyConnectedParams& params, const PerChannelQuant& quant,
                                 const FullyConnectedShape& shape, Span<const int8_t> input,
                                 Span<const int8_t> weights, Span<const int32_t> bias,
-                                Span<int8_t> output, Span<int8_t> scratch);
+                                Span<int8_t> output, Span<int8_t> scratch,
+                                Span<const int32_t> kernel_sums = {});
 
 // kernel_sums[o] = sum_i weights[o, i] (output_depth entries; shape.batches is ignored). The
 // weights are constant, so a compiler can precompute this and fold the input offset into the

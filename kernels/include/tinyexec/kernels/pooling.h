@@ -28,8 +28,8 @@ struct PoolParams {
   ActivationRange activation;  // output clamp; -128 <= min <= max <= 127
 };
 
-// Bytes of scratch avg_pool_s8 needs for these shapes: 0 for this portable version (an
-// accelerated variant may need per-channel accumulators). Negative dims give 0.
+// Bytes of scratch avg_pool_s8 needs for these shapes: 0 on every target (the DSP and Helium
+// variants keep their sums in registers). Negative dims give 0.
 int32_t avg_pool_s8_scratch_size(const Dims4& input_dims, const Dims4& output_dims);
 
 // Mean of the window's valid positions, rounded half away from zero (TFLite:
