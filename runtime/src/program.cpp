@@ -27,7 +27,8 @@ Error Program::load(const void* data, size_t size) {
   *this = Program();
   if (data == nullptr) return Error::kNullArgument;
   if (!aligned(data, kAlignment)) return Error::kMisaligned;
-  if (size < 8 || size > UINT32_MAX) return Error::kMalformed;
+  // FlatBuffers buffers are below 2 GiB: its verifier asserts so (an abort, not an error).
+  if (size < 8 || size >= FLATBUFFERS_MAX_BUFFER_SIZE) return Error::kMalformed;
   if (!program::ProgramBufferHasIdentifier(data)) return Error::kMalformed;
   flatbuffers::Verifier verifier(static_cast<const uint8_t*>(data), size);
   if (!program::VerifyProgramBuffer(verifier)) return Error::kMalformed;
