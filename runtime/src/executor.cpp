@@ -74,6 +74,16 @@ Error Executor::output(int32_t index, TensorRef* tensor) const {
   return tensor_ref(program_->flatbuffer().outputs()->Get(static_cast<uint32_t>(index)), tensor);
 }
 
+Error Executor::operator_output(int32_t index, TensorRef* tensor) const {
+  if (tensor == nullptr) return Error::kNullArgument;
+  if (program_ == nullptr) return Error::kNotReady;
+  if (index < 0 || index >= program_->num_operators()) return Error::kBadIndex;
+  const auto* outputs =
+      program_->flatbuffer().operators()->Get(static_cast<uint32_t>(index))->outputs();
+  if (outputs == nullptr || outputs->size() == 0) return Error::kBadIndex;
+  return tensor_ref(outputs->Get(0), tensor);
+}
+
 const char* Executor::operator_name(int32_t index) const {
   if (program_ == nullptr || index < 0 || index >= program_->num_operators()) return "";
   const auto* name = program_->flatbuffer().operators()->Get(static_cast<uint32_t>(index))->name();

@@ -59,8 +59,12 @@ bool is(const program::Tensor& tensor, DType dtype, int32_t min_rank, int32_t ma
   return tensor.dtype() == dtype && rank >= min_rank && rank <= max_rank;
 }
 
+int32_t dim(const program::Tensor& tensor, int32_t axis) {
+  return tensor.shape()->Get(static_cast<uint32_t>(axis));
+}
+
 int32_t last_dim(const program::Tensor& tensor) {
-  return tensor.shape()->Get(static_cast<uint32_t>(rank_of(tensor) - 1));
+  return dim(tensor, rank_of(tensor) - 1);
 }
 
 template <typename T>
@@ -77,6 +81,7 @@ bool operands_fit(const Operands& o, const program::Operator& op) {
     if (!o.has_input(i) && i != 2) return false;
   }
   const program::Tensor& out = o.output(0);
+  if (out.arena_offset() < 0) return false;  // outputs are written: they live in the arena
   auto bias_fits = [&](int32_t channels) {
     return !o.has_input(2) ||
            (is(o.input(2), DType::Int32, 1, 1) && o.input(2).shape()->Get(0) == channels);
@@ -109,7 +114,13 @@ bool operands_fit(const Operands& o, const program::Operator& op) {
           !is(o.input(1), DType::Int8, 2, 2) || !is(out, DType::Int8, 2, 2)) {
         return false;
       }
-      const int32_t channels = out.shape()->Get(1);
+      // The kernel takes its sizes from the input and the weight [channels, depth].
+      const program::Tensor& in = o.input(0);
+      const program::Tensor& weight = o.input(1);
+      const int32_t channels = dim(out, 1);
+      if (dim(out, 0) != dim(in, 0) || dim(weight, 0) != channels || dim(weight, 1) != dim(in, 1)) {
+        return false;
+      }
       const auto* p = op.params_as_Linear();
       const int32_t count = length(p->multipliers());
       return bias_fits(channels) && (count == 1 || count == channels) &&
@@ -131,33 +142,52 @@ bool operands_fit(const Operands& o, const program::Operator& op) {
     case OpParams::Softmax:
       return inputs == 1 && is(o.input(0), DType::Int8, 1, kMaxRank) &&
              is(out, DType::Int8, 1, kMaxRank) && tensor_bytes(o.input(0)) == tensor_bytes(out);
-    case OpParams::Pad:
-      return inputs == 1 && is(o.input(0), DType::Int8, 1, 4) && is(out, DType::Int8, 1, 4) &&
-             length(op.params_as_Pad()->pads()) == 2 * rank_of(o.input(0));
-    case OpParams::Transpose: {
-      if (inputs != 1 || !is(o.input(0), DType::Int8, 1, 4) || !is(out, DType::Int8, 1, 4)) {
+    // Pad, Transpose and Concat kernels get no output dims: the output shape must be the one
+    // their parameters give, or the kernel would write another layout (or leave bytes unset).
+    case OpParams::Pad: {
+      if (inputs != 1) return false;
+      const int32_t rank = rank_of(o.input(0));
+      const auto* pads = op.params_as_Pad()->pads();
+      if (!is(o.input(0), DType::Int8, 1, 4) || !is(out, DType::Int8, rank, rank) ||
+          length(pads) != 2 * rank) {
         return false;
       }
-      const auto* perm = op.params_as_Transpose()->perm();
+      for (int32_t i = 0; i < rank; ++i) {
+        const int64_t grown = int64_t{dim(o.input(0), i)} + pads->Get(static_cast<uint32_t>(i)) +
+                              pads->Get(static_cast<uint32_t>(rank + i));
+        if (dim(out, i) != grown) return false;
+      }
+      return true;
+    }
+    case OpParams::Transpose: {
+      if (inputs != 1) return false;
       const int32_t rank = rank_of(o.input(0));
+      if (!is(o.input(0), DType::Int8, 1, 4) || !is(out, DType::Int8, rank, rank)) return false;
+      const auto* perm = op.params_as_Transpose()->perm();
       if (length(perm) != rank) return false;
       bool seen[4] = {};
       for (int32_t i = 0; i < rank; ++i) {
         const int32_t axis = perm->Get(static_cast<uint32_t>(i));
         if (axis < 0 || axis >= rank || seen[axis]) return false;
         seen[axis] = true;
+        if (dim(out, i) != dim(o.input(0), axis)) return false;
       }
       return true;
     }
     case OpParams::Concat: {
+      const int32_t rank = rank_of(out);
       if (inputs < 1 || inputs > kMaxConcatInputs || !is(out, DType::Int8, 1, 4)) return false;
-      for (int32_t i = 0; i < inputs; ++i) {
-        if (!o.has_input(i) || !is(o.input(i), DType::Int8, rank_of(out), rank_of(out))) {
-          return false;
-        }
-      }
       const int32_t axis = op.params_as_Concat()->axis();
-      return axis >= 0 && axis < rank_of(out);
+      if (axis < 0 || axis >= rank) return false;
+      int64_t axis_total = 0;
+      for (int32_t i = 0; i < inputs; ++i) {
+        if (!o.has_input(i) || !is(o.input(i), DType::Int8, rank, rank)) return false;
+        for (int32_t k = 0; k < rank; ++k) {
+          if (k != axis && dim(o.input(i), k) != dim(out, k)) return false;
+        }
+        axis_total += dim(o.input(i), axis);
+      }
+      return axis_total == dim(out, axis);
     }
     case OpParams::Reshape:
       return inputs == 1 && o.input(0).dtype() == out.dtype() &&
@@ -201,7 +231,6 @@ Range arena_range(const program::Tensor& tensor) {
 // overlap any operand. A reshape copies with memmove, so it may overlap freely.
 bool buffers_allowed(const Operands& o, const program::Operator& op) {
   const program::Tensor& out = o.output(0);
-  if (out.arena_offset() < 0) return false;  // outputs are written: they live in the arena
   const Range out_range = arena_range(out);
   const Range scratch{op.scratch_offset(), int64_t{op.scratch_offset()} + op.scratch_bytes()};
   const bool has_scratch = op.scratch_bytes() > 0;
@@ -386,10 +415,12 @@ Status run_operator(const Binding& binding, const program::Operator& op, bool ch
       if (p.multipliers()->size() == 1) {
         const kernels::PerTensorQuant quant{p.multipliers()->Get(0), p.shifts()->Get(0)};
         return TE_KERNEL(fully_connected_s8, params, quant, shape, b.in<int8_t>(0),
-                         b.in<int8_t>(1), b.in<int32_t>(2), b.out<int8_t>(), b.scratch());
+                         b.in<int8_t>(1), b.in<int32_t>(2), b.out<int8_t>(), b.scratch(),
+                         span_of(p.kernel_sums()));
       }
       return TE_KERNEL(fully_connected_s8, params, per_channel(p), shape, b.in<int8_t>(0),
-                       b.in<int8_t>(1), b.in<int32_t>(2), b.out<int8_t>(), b.scratch());
+                       b.in<int8_t>(1), b.in<int32_t>(2), b.out<int8_t>(), b.scratch(),
+                       span_of(p.kernel_sums()));
     }
     case OpParams::BatchMatmul: {
       const auto& p = *op.params_as_BatchMatmul();

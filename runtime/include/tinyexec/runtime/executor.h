@@ -55,6 +55,10 @@ class Executor {
   // never ignored.
   Error execute(const OperatorHook* hook = nullptr);
 
+  // The output (output 0) of operator `index`, valid right after that operator ran (e.g. in
+  // OperatorHook::after, for per-layer checks; later operators may reuse its bytes).
+  Error operator_output(int32_t index, TensorRef* tensor) const;
+
   // Where the last error happened: operator index (or -1) and the kernel's status.
   int32_t failed_operator() const { return failed_operator_; }
   kernels::Status kernel_status() const { return kernel_status_; }
