@@ -3,10 +3,11 @@
 TARGETS := cortex-m3 cortex-m4 cortex-m7 cortex-m33 cortex-m55
 PRESETS := host host-asan fuzz $(TARGETS)
 
-.PHONY: demo test build setup bench size fuzz format clean $(addprefix build-,$(PRESETS))
+.PHONY: demo test build setup bench bench-kernels bench-models size fuzz format clean $(addprefix build-,$(PRESETS))
 
-## demo: build for the host and Cortex-M55, run the demo on the emulated Corstone-300
-demo: setup build-host build-cortex-m55
+## demo: compile the example model and run it on the emulated Corstone-300 (Cortex-M55);
+## scripts/demo.sh builds only the tinyexec tool and the M55 runner it needs
+demo: setup
 	@scripts/demo.sh
 
 ## test: build the host, host-asan, fuzz and all five Cortex-M targets, run every test
@@ -20,6 +21,14 @@ build: setup $(addprefix build-,$(PRESETS))
 ## bench: instruction counts of the benchmark programs on M4 and M55 (table + JSON)
 bench: setup build-host build-cortex-m4 build-cortex-m55
 	@/usr/bin/env python3 scripts/bench.py --targets cortex-m4 cortex-m55
+
+## bench-kernels: the kernel table next to CMSIS-NN's figures, M4 and M55 (table + JSON)
+bench-kernels: setup build-host build-cortex-m4 build-cortex-m55
+	@/usr/bin/env python3 scripts/bench_kernels.py
+
+## bench-models: the MLPerf Tiny architectures compiled and run on M4 and M55 (table + JSON)
+bench-models: setup build-host build-cortex-m4 build-cortex-m55
+	@/usr/bin/env python3 scripts/bench_models.py --targets cortex-m4 cortex-m55
 
 ## size: code size of the runtime and the kernels on every board (table + JSON)
 size: setup $(addprefix build-,$(TARGETS))

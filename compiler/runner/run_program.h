@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -27,8 +28,20 @@ struct RunResult {
 
 struct RunOptions {
   bool profile = false;
-  int timeout_seconds = 600;
+  // The runner's --hash-layers (host too): console gets "layer <i> fnv1a 0x<hex>" for every
+  // operator of the (first) inference, the FNV-1a 32-bit hash of its output's bytes.
+  bool hash_layers = false;
+  int timeout_seconds = 600;  // per boot of the board
+  // run_program_batch on a board: at most this many samples per boot (0: as many as the
+  // runner's batch buffers hold, kBoardBatchBytes of inputs and of outputs).
+  size_t max_batch = 0;
 };
+
+// The board runner's batch buffers (targets/runner/runner.cpp, TE_RUNNER_BATCH_BYTES).
+constexpr size_t kBoardBatchBytes = 256 * 1024;
+
+// One raw buffer per graph input.
+using RawSample = std::vector<std::vector<uint8_t>>;
 
 // "host" and the Cortex-M targets of cmake/targets.cmake.
 std::vector<std::string> known_targets();
@@ -39,5 +52,17 @@ std::vector<std::string> known_targets();
 RunResult run_program(const std::string& target, std::span<const uint8_t> program,
                       const std::vector<std::vector<uint8_t>>& inputs,
                       const RunOptions& options = {});
+
+// Runs `program` on every sample and returns one result per sample, in order. On a board,
+// several samples share one boot of QEMU (the runner's --count), which saves ~0.2 s per sample;
+// results are the same as run_program's one by one. With options.profile only the first sample
+// is profiled. `progress` (optional) is called with the number of samples done after each boot
+// (host: after each sample). Errors as run_program's, naming the first sample of the failing
+// batch.
+std::vector<RunResult> run_program_batch(const std::string& target,
+                                         std::span<const uint8_t> program,
+                                         const std::vector<RawSample>& samples,
+                                         const RunOptions& options = {},
+                                         const std::function<void(size_t done)>& progress = {});
 
 }  // namespace tinyexec::runner

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "command.h"
+#include "format.h"
 #include "frontends/onnx/onnx_importer.h"
 #include "ir/op_registry.h"
 #include "ir/printer.h"
@@ -60,12 +61,6 @@ std::pair<int64_t, int64_t> parameter_totals(const ir::Graph& graph) {
   return {bytes, static_cast<int64_t>(constants.size())};
 }
 
-std::string join(const std::vector<std::string>& items) {
-  std::string text;
-  for (const std::string& item : items) text += (text.empty() ? "" : ", ") + item;
-  return text;
-}
-
 std::string value_list(const std::vector<ir::Value*>& values, bool activations_only) {
   std::vector<std::string> items;
   for (const ir::Value* value : values) {
@@ -84,46 +79,23 @@ std::string graph_values(const std::vector<ir::Value*>& values) {
   return items.empty() ? "none" : join(items);
 }
 
-// 1234567 -> "1,234,567"
-std::string grouped(int64_t number) {
-  std::string digits = std::to_string(number);
-  for (int i = static_cast<int>(digits.size()) - 3; i > (number < 0 ? 1 : 0); i -= 3) {
-    digits.insert(static_cast<size_t>(i), ",");
-  }
-  return digits;
-}
-
 void print_table(const InspectOptions& options, const ir::Graph& graph) {
   const std::vector<Row> rows = rows_of(graph);
   std::cout << "model:   " << options.model << "\n"
             << "inputs:  " << graph_values(graph.inputs()) << "\n"
             << "outputs: " << graph_values(graph.outputs()) << "\n\n";
 
-  std::vector<std::vector<std::string>> table = {
-      {"#", "op", "name", "inputs", "outputs", "param bytes", "MACs"}};
+  Table table({"#", "op", "name", "inputs", "outputs", "param bytes", "MACs"},
+              {true, false, false, false, false, true, true});
   int64_t total_macs = 0;
   for (size_t i = 0; i < rows.size(); ++i) {
     const Row& row = rows[i];
-    table.push_back({std::to_string(i), row.node->op, row.node->name,
-                     value_list(row.node->inputs, true), value_list(row.node->outputs, false),
-                     grouped(row.parameter_bytes), grouped(row.macs)});
+    table.add({std::to_string(i), row.node->op, row.node->name, value_list(row.node->inputs, true),
+               value_list(row.node->outputs, false), grouped(row.parameter_bytes),
+               grouped(row.macs)});
     total_macs += row.macs;
   }
-  std::vector<size_t> widths(table[0].size(), 0);
-  for (const auto& line : table) {
-    for (size_t c = 0; c < line.size(); ++c) widths[c] = std::max(widths[c], line[c].size());
-  }
-  const auto right_aligned = [](size_t column) { return column == 0 || column >= 5; };
-  for (const auto& line : table) {
-    std::string text;
-    for (size_t c = 0; c < line.size(); ++c) {
-      const std::string padding(widths[c] - line[c].size(), ' ');
-      text += right_aligned(c) ? padding + line[c] : line[c] + padding;
-      if (c + 1 < line.size()) text += "  ";
-    }
-    while (!text.empty() && text.back() == ' ') text.pop_back();
-    std::cout << text << "\n";
-  }
+  std::cout << table.to_string();
   const auto [parameter_bytes, constants] = parameter_totals(graph);
   std::cout << "\ntotal: " << rows.size() << " nodes, " << grouped(parameter_bytes)
             << " parameter bytes in " << constants
