@@ -156,7 +156,7 @@ void test_conv(int cases) {
     const tk::Dims4 in4 = dims4(in), f4 = dims4(f), out4 = dims4(out);
     const int32_t scratch = tk::conv2d_s8_scratch_size(p, in4, f4, out4);
     const tk::Status status = call_conv(tk::conv2d_s8, p, a, in, f, out, scratch);
-    char params[256];
+    char params[512];
     std::snprintf(params, sizeof params,
                   "in %ldx%ldx%ldx%ld filter %ldx%ldx%ldx%ld stride %ld,%ld pad %ld,%ld dil %ld,%ld",
                   (long)in.n, (long)in.h, (long)in.w, (long)in.c, (long)f.n, (long)f.h, (long)f.w,
@@ -186,7 +186,7 @@ void test_depthwise(int cases) {
     const tk::Dims4 in4 = dims4(in), f4 = dims4(f), out4 = dims4(out);
     const int32_t scratch = tk::depthwise_conv2d_s8_scratch_size(p, in4, f4, out4);
     const tk::Status status = call_conv(tk::depthwise_conv2d_s8, p, a, in, f, out, scratch);
-    char params[256];
+    char params[512];
     std::snprintf(params, sizeof params, "in %ldx%ldx%ldx%ld mult %ld filter %ldx%ld",
                   (long)in.n, (long)in.h, (long)in.w, (long)in.c, (long)multiplier, (long)f.h,
                   (long)f.w);
@@ -233,7 +233,7 @@ void test_transpose_conv(int cases) {
         {a.bias, a.bias != nullptr ? static_cast<size_t>(out.c) : 0}, out4,
         {g_actual, static_cast<size_t>(count_of(out))},
         {g_scratch, static_cast<size_t>(scratch > 0 ? scratch : 0)});
-    char params[256];
+    char params[512];
     std::snprintf(params, sizeof params, "in %ldx%ldx%ldx%ld out %ldx%ld stride %ld,%ld pad %ld,%ld",
                   (long)in.n, (long)in.h, (long)in.w, (long)in.c, (long)out.h, (long)out.w,
                   (long)a.stride_h, (long)a.stride_w, (long)a.pad_h, (long)a.pad_w);
@@ -277,7 +277,7 @@ void test_fully_connected(int cases) {
                                      shape, input, weights, bias, output, scratch_span)
             : tk::fully_connected_s8(p, tk::PerTensorQuant{g_multiplier[0], g_shift[0]}, shape,
                                      input, weights, bias, output, scratch_span);
-    char params[256];
+    char params[512];
     std::snprintf(params, sizeof params, "batches %ld depth %ld outputs %ld per-channel %d",
                   (long)batches, (long)depth, (long)outputs, per_channel ? 1 : 0);
     compare("fully_connected_s8", i, status, batches * outputs, params);
@@ -310,7 +310,7 @@ void test_batch_matmul(int cases) {
         rhs4, {g_input2, static_cast<size_t>(count_of(rhs))}, out4,
         {g_actual, static_cast<size_t>(count_of(out))},
         {g_scratch, static_cast<size_t>(scratch)});
-    char params[256];
+    char params[512];
     std::snprintf(params, sizeof params, "lhs %ldx%ldx%ldx%ld rhs %ldx%ldx%ldx%ld", (long)lhs.n,
                   (long)lhs.h, (long)lhs.w, (long)lhs.c, (long)rhs.n, (long)rhs.h, (long)rhs.w,
                   (long)rhs.c);
@@ -412,7 +412,7 @@ void test_conv_edges(int cases) {
     const int32_t scratch = tk::conv2d_s8_scratch_size(p, dims4(in), dims4(f), dims4(out));
     if (scratch > static_cast<int32_t>(sizeof g_scratch)) continue;
     const tk::Status status = call_conv(tk::conv2d_s8, p, a, in, f, out, scratch);
-    char params[256];
+    char params[512];
     std::snprintf(params, sizeof params,
                   "in %ldx%ldx%ldx%ld filter %ldx%ldx%ldx%ld stride %ld,%ld pad %ld,%ld dil "
                   "%ld,%ld offsets %ld,%ld",
@@ -455,7 +455,7 @@ void test_depthwise_edges(int cases) {
         tk::depthwise_conv2d_s8_scratch_size(p, dims4(in), dims4(f), dims4(out));
     if (scratch > static_cast<int32_t>(sizeof g_scratch)) continue;
     const tk::Status status = call_conv(tk::depthwise_conv2d_s8, p, a, in, f, out, scratch);
-    char params[256];
+    char params[512];
     std::snprintf(params, sizeof params,
                   "in %ldx%ldx%ldx%ld mult %ld filter %ldx%ld stride %ld,%ld pad %ld,%ld dil "
                   "%ld,%ld offsets %ld,%ld",
@@ -512,7 +512,7 @@ void test_fully_connected_edges(int cases) {
                     : tk::fully_connected_s8(p, tk::PerTensorQuant{g_multiplier[0], g_shift[0]},
                                              shape, input, weights, bias, output, scratch_span,
                                              kernel_sums);
-    char params[256];
+    char params[512];
     std::snprintf(params, sizeof params,
                   "batches %ld depth %ld outputs %ld per-channel %d sums %d offsets %ld,%ld,%ld",
                   (long)batches, (long)depth, (long)outputs, per_channel ? 1 : 0, with_sums ? 1 : 0,
@@ -547,7 +547,7 @@ void test_batch_matmul_edges(int cases) {
         rhs4, {g_input2, static_cast<size_t>(count_of(rhs))}, out4,
         {g_actual, static_cast<size_t>(count_of(out))},
         {g_scratch, static_cast<size_t>(scratch)});
-    char params[256];
+    char params[512];
     std::snprintf(params, sizeof params, "lhs %ldx%ldx%ldx%ld rhs %ldx%ldx%ldx%ld offsets %ld,%ld",
                   (long)lhs.n, (long)lhs.h, (long)lhs.w, (long)lhs.c, (long)rhs.n, (long)rhs.h,
                   (long)rhs.w, (long)rhs.c, (long)lhs_offset, (long)rhs_offset);
@@ -578,7 +578,7 @@ void test_elementwise(int cases) {
     const tk::Span<const int8_t> in1{g_input, static_cast<size_t>(count_of(d1))};
     const tk::Span<const int8_t> in2{g_input2, static_cast<size_t>(count_of(d2))};
     const tk::Span<int8_t> output{g_actual, static_cast<size_t>(count_of(out))};
-    char params[256];
+    char params[512];
     std::snprintf(params, sizeof params, "out %ldx%ldx%ldx%ld in1 %ldx%ldx%ldx%ld", (long)out.n,
                   (long)out.h, (long)out.w, (long)out.c, (long)d1.n, (long)d1.h, (long)d1.w,
                   (long)d1.c);
@@ -639,7 +639,7 @@ void test_pooling(int cases) {
         average ? tk::avg_pool_s8(p, in4, input, out4, output,
                                   {g_scratch, static_cast<size_t>(tk::avg_pool_s8_scratch_size(in4, out4))})
                 : tk::max_pool_s8(p, in4, input, out4, output);
-    char params[256];
+    char params[512];
     std::snprintf(params, sizeof params, "in %ldx%ldx%ldx%ld filter %ldx%ld stride %ld,%ld pad %ld,%ld",
                   (long)in.n, (long)in.h, (long)in.w, (long)in.c, (long)a.filter_h,
                   (long)a.filter_w, (long)a.stride_h, (long)a.stride_w, (long)a.pad_h,
@@ -653,7 +653,7 @@ void test_layout(int cases) {
     const tb::Dims in{range(1, 3), range(1, 6), range(1, 6), range(1, 10)};
     fill(g_input, count_of(in));
     const tk::Span<const int8_t> input{g_input, static_cast<size_t>(count_of(in))};
-    char params[256];
+    char params[512];
     std::snprintf(params, sizeof params, "in %ldx%ldx%ldx%ld", (long)in.n, (long)in.h, (long)in.w,
                   (long)in.c);
     // pad
@@ -770,7 +770,7 @@ void test_elementwise_edges(int cases) {
     const tk::Span<const int8_t> in2{g_input2, static_cast<size_t>(count_of(d2))};
     const tk::Span<int8_t> output{g_actual, static_cast<size_t>(count_of(out))};
     const int kind = (i / 6) % 4;
-    char params[256];
+    char params[512];
     int32_t lo = 0, hi = 0;
     edge_activation(&lo, &hi);
     if (kind == 0) {
@@ -885,7 +885,7 @@ void test_pooling_edges(int cases) {
     const tk::Status status = average ? tk::avg_pool_s8(p, in4, input, out4, output,
                                                         {g_scratch, static_cast<size_t>(scratch)})
                                       : tk::max_pool_s8(p, in4, input, out4, output);
-    char params[256];
+    char params[512];
     std::snprintf(params, sizeof params,
                   "in %ldx%ldx%ldx%ld filter %ldx%ld stride %ld,%ld pad %ld,%ld act %ld,%ld",
                   (long)in.n, (long)in.h, (long)in.w, (long)in.c, (long)a.filter_h,
@@ -935,7 +935,7 @@ void test_softmax(int cases) {
     const tk::Status status =
         tk::softmax_s8(p, rows, depth, {in_place ? g_actual : g_input, static_cast<size_t>(count)},
                        {g_actual, static_cast<size_t>(count)});
-    char params[256];
+    char params[512];
     std::snprintf(params, sizeof params,
                   "rows %ld depth %ld multiplier %ld shift %ld diff_min %ld pattern %d in-place %d",
                   (long)rows, (long)depth, (long)multiplier, (long)shift, (long)diff_min, pattern,
