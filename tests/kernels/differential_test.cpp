@@ -48,7 +48,9 @@ uint32_t next() {  // xorshift32
   return g_state;
 }
 int32_t range(int32_t lo, int32_t hi) {  // inclusive
-  return lo + static_cast<int32_t>(next() % static_cast<uint32_t>(hi - lo + 1));
+  const uint32_t span = static_cast<uint32_t>(static_cast<int64_t>(hi) - lo) + 1u;  // 0: all
+  const uint32_t offset = span == 0 ? next() : next() % span;
+  return static_cast<int32_t>(static_cast<int64_t>(lo) + offset);
 }
 bool chance(int32_t percent) { return range(1, 100) <= percent; }
 
