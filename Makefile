@@ -31,7 +31,7 @@ bench-models: setup build-host build-cortex-m4 build-cortex-m55
 	@/usr/bin/env python3 scripts/bench_models.py --targets cortex-m4 cortex-m55
 
 ## size: code size of the runtime and the kernels on every board (table + JSON)
-size: setup $(addprefix build-,$(TARGETS))
+size: setup build-host $(addprefix build-,$(TARGETS))
 	@/usr/bin/env python3 scripts/size.py
 
 ## fuzz: run every fuzzer for FUZZ_SECONDS (default 600) and print libFuzzer's final stats
