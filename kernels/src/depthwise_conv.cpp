@@ -109,7 +109,7 @@ int32_t block_words(int32_t taps) {
 // init[c] + sum over the 9 taps of input * weight (offset folded into init). pin: the window's
 // top-left input, channel 0; blocks: the groups' blocks. Needs every channel's record to be
 // the precomputed kind. Per group 8 instructions per 4 MACs plus 46.
-__attribute__((noinline)) void interior3x3_dsp(const int8_t* pin, const uint32_t* blocks, int32_t column_step,
+void interior3x3_dsp(const int8_t* pin, const uint32_t* blocks, int32_t column_step,
                      int32_t row_step, int8_t* out, int32_t groups, uint32_t min4, uint32_t max4) {
   register const int8_t* r8 asm("r8") = pin;
   register const uint32_t* r9 asm("r9") = blocks;
@@ -178,7 +178,7 @@ __attribute__((noinline)) void interior3x3_dsp(const int8_t* pin, const uint32_t
 // Any window, as a list of tap addresses (list[t]: tap t's input pixel, channel 0, or a row of
 // the input zero point for a tap in the padding, which then adds 0 given the folded init),
 // every full group: like interior3x3_dsp. Per group 11 instructions per tap (4 MACs) plus 46.
-__attribute__((noinline)) void window_list_dsp(const int8_t* const* list, int32_t taps, const uint32_t* blocks, int8_t* out,
+void window_list_dsp(const int8_t* const* list, int32_t taps, const uint32_t* blocks, int8_t* out,
                      int32_t groups, uint32_t min4, uint32_t max4) {
   register const int8_t* const* r8 asm("r8") = list;
   register const uint32_t* r9 asm("r9") = blocks;
@@ -454,8 +454,9 @@ struct MveStage {
 // byte offsets, base advancing base_step per pixel): every group, the tap pointers advancing
 // 16 channels per group; the outputs one after the other from out. Per group 12 instructions
 // per tap (16 MACs) plus about 55; per pixel about 22.
-__attribute__((noinline)) void window9_mve(const void* taps, uintptr_t base, int32_t base_step, int32_t pixels,
-                 const int8_t* blocks, int8_t* out, int32_t groups, const MveStage& st) {
+__attribute__((noinline)) void window9_mve(const void* taps, uintptr_t base, int32_t base_step,
+                                           int32_t pixels, const int8_t* blocks, int8_t* out,
+                                           int32_t groups, const MveStage& st) {
   register const void* r0 asm("r0") = taps;
   register uintptr_t r1 asm("r1") = base;
   register int32_t r3 asm("r3") = base_step;
@@ -564,8 +565,9 @@ __attribute__((noinline)) void window9_mve(const void* taps, uintptr_t base, int
 // Any window as a list of tap addresses (list[t]: tap t's input pixel, channel 0, or a row of
 // the input zero point for a tap in the padding, which adds 0 given the folded init): every
 // full group of one output pixel. Per group 16 instructions per tap plus about 60.
-__attribute__((noinline)) void window_list_mve(const int8_t* const* list, int32_t taps, const int8_t* blocks, int8_t* out,
-                     int32_t groups, const MveStage& st) {
+__attribute__((noinline)) void window_list_mve(const int8_t* const* list, int32_t taps,
+                                               const int8_t* blocks, int8_t* out, int32_t groups,
+                                               const MveStage& st) {
   register const int8_t* const* r0 asm("r0") = list;
   register int32_t r1 asm("r1") = taps;
   register const int8_t* r2 asm("r2") = blocks;

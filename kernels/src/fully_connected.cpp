@@ -5,6 +5,8 @@
 // regrouping them (offsets folded into row sums, see fully_connected.h) changes nothing.
 #include "tinyexec/kernels/fully_connected.h"
 
+#include <cstddef>
+
 #include "common_s8.h"
 #include "mac_dsp.h"
 #include "mac_mve.h"
@@ -84,28 +86,32 @@ inline void store_4x1_dsp(const DspRow& row, int32_t c, int32_t valid, int32_t a
   }
 }
 
-// The assembly tile loop's arguments (offsets used by it in comments).
-struct DspFcJob {
-  const uint32_t* ext;  // 0: the widened lhs row
-  const int8_t* w;      // 4: the first column's rhs row (rows contiguous, k each)
-  int32_t k;            // 8
-  const int32_t* bias;  // 12: the first column's bias (or zeros)
-  int32_t bias_step;    // 16: 16 or 0
-  int32_t quads, rest;  // 20, 24: groups of four depth values (ceil(k / 4)) / 4 and % 4
-  int32_t pad4;         // 28: 4 * ceil(k / 4) - k
-  int32_t row_term;     // 32
-  dsp::Quant quant;     // 36: the output stage (the precomputed kind)
-  int8_t* out;          // 52
-  int8_t* out_end;      // 56
-  uint32_t min4, max4;  // 60, 64
-  int32_t clamp;        // 68: whether the activation range is narrower than int8
+// fc_row_dsp reads MatmulArgs at these offsets.
+static_assert(offsetof(MatmulArgs, lhs) == 0 && offsetof(MatmulArgs, rhs) == 4 &&
+                  offsetof(MatmulArgs, bias) == 8 && offsetof(MatmulArgs, output) == 28 &&
+                  offsetof(MatmulArgs, cols) == 36 && offsetof(MatmulArgs, depth) == 40 &&
+                  offsetof(MatmulArgs, lhs_offset) == 44 && offsetof(MatmulArgs, activation) == 56,
+              "MatmulArgs layout");
+
+// What fc_row_dsp needs besides the MatmulArgs.
+struct DspRowArgs {
+  dsp::Quant quant;  // 0: the output stage (the precomputed kind)
+  int32_t row_term;  // 16: rhs_offset * sum_k (lhs + lhs_offset)
+  int32_t tiles;     // 20: full tiles to run (the last group of a tile may read up to 3 bytes
+                     //     past its last rhs row: not past the rhs end)
 };
 
-// Tiles of four output columns from the job's first to out_end against the widened lhs row:
-// 21 instructions per 16 MACs (the last group may read up to 3 bytes of the next rhs row,
-// multiplied by the row's zero padding), about 60 per tile besides.
-__attribute__((noinline)) void tiles_4x1_dsp(DspFcJob& job) {
-  register DspFcJob* r0 asm("r0") = &job;
+// One lhs row (row): widens its full groups of four into ext (16 instructions per 16 values;
+// the caller widens a partial last group), then runs `tiles` tiles of four output columns
+// from column 0 against it: 21 instructions per 16 MACs (the last group may read up to 3
+// bytes of the next rhs row, multiplied by the row's zero padding), about 58 per tile
+// besides, about 50 per call.
+__attribute__((noinline)) void fc_row_dsp(const MatmulArgs& a, const DspRowArgs& args, int32_t row,
+                                          uint32_t* ext) {
+  register const MatmulArgs* r0 asm("r0") = &a;
+  register const DspRowArgs* r1 asm("r1") = &args;
+  register int32_t r2 asm("r2") = row;
+  register uint32_t* r3 asm("r3") = ext;
 #define TE_FC_GROUP_FIXED      \
   "ldrd r4, r5, [r12], #8\n\t" \
   "ldr r6, [r8], #4\n\t"       \
@@ -139,70 +145,152 @@ __attribute__((noinline)) void tiles_4x1_dsp(DspFcJob& job) {
   ", r10, r7\n\t"        \
   "ssat " a ", #8, " a "\n\t"
   asm volatile(
-      "push {r0, r7}\n"
+      // Frame: [sp] ext, [sp, #4] quads (groups of four / 4), [sp, #8] the tile's first rhs
+      // row, [sp, #12] k, [sp, #16] bias, [sp, #20] bias step (16 or 0), [sp, #24] groups
+      // of four % 4, [sp, #28] pad (4 * groups - k), [sp, #32] row_term, [sp, #36] &quant,
+      // [sp, #52] out, [sp, #56] out end, [sp, #60] min4, [sp, #64] max4, [sp, #68] clamp,
+      // [sp, #72] 16 zero bytes (no bias), [sp, #88] r7.
+      "push {r7}\n\t"
+      "sub sp, #88\n\t"
+      "ldr r9, [r0, #40]\n\t"
+      "add r4, r9, #3\n\t"
+      "lsr r5, r4, #4\n\t"
+      "ubfx r6, r4, #2, #2\n\t"
+      "bic r4, r4, #3\n\t"
+      "sub r4, r4, r9\n\t"
+      "strd r3, r5, [sp]\n\t"
+      "strd r6, r4, [sp, #24]\n\t"
+      "ldr r4, [r0, #4]\n\t"
+      "strd r4, r9, [sp, #8]\n\t"
+      "ldr r4, [r0, #8]\n\t"
+      "mov r5, #16\n\t"
+      "cbnz r4, 1f\n\t"
+      "movs r5, #0\n\t"
+      "movs r6, #0\n\t"
+      "add r4, sp, #72\n\t"
+      "strd r5, r6, [r4]\n\t"
+      "strd r5, r6, [r4, #8]\n"
       "1:\n\t"
-      "ldr lr, [sp]\n\t"
-      "ldr r8, [lr, #4]\n\t"
-      "ldr r4, [lr, #8]\n\t"
+      "strd r4, r5, [sp, #16]\n\t"
+      "ldrd r8, r10, [r1, #16]\n\t"
+      "strd r8, r1, [sp, #32]\n\t"
+      "ldr r4, [r0, #28]\n\t"
+      "ldr r5, [r0, #36]\n\t"
+      "mla r4, r2, r5, r4\n\t"
+      "add r5, r4, r10, lsl #2\n\t"
+      "strd r4, r5, [sp, #52]\n\t"
+      "ldrd r4, r5, [r0, #56]\n\t"
+      "adds r6, r4, #128\n\t"
+      "eor r7, r5, #127\n\t"
+      "orrs r6, r7\n\t"
+      "str r6, [sp, #68]\n\t"
+      "beq 8f\n\t"
+      "uxtb r4, r4\n\t"
+      "orr r4, r4, r4, lsl #8\n\t"
+      "orr r4, r4, r4, lsl #16\n\t"
+      "uxtb r5, r5\n\t"
+      "orr r5, r5, r5, lsl #8\n\t"
+      "orr r5, r5, r5, lsl #16\n\t"
+      "strd r4, r5, [sp, #60]\n"
+      "8:\n\t"
+      "ldr r12, [r0]\n\t"
+      "mla r12, r2, r9, r12\n\t"
+      "ldr r10, [r0, #44]\n\t"
+      "pkhbt r10, r10, r10, lsl #16\n\t"
+      "mov r8, r3\n\t"
+      // Widen the lhs row's full groups: four per pass, then singles.
+      "lsr r9, r9, #2\n\t"
+      "lsrs r11, r9, #2\n\t"
+      "beq 21f\n"
+      "20:\n\t"
+      "ldr r0, [r12], #4\n\t"
+      "ldr r1, [r12], #4\n\t"
+      "ldr r2, [r12], #4\n\t"
+      "ldr r3, [r12], #4\n\t"
+      "sxtab16 r4, r10, r0\n\t"
+      "sxtab16 r5, r10, r0, ror #8\n\t"
+      "sxtab16 r6, r10, r1\n\t"
+      "sxtab16 r7, r10, r1, ror #8\n\t"
+      "stm r8!, {r4, r5, r6, r7}\n\t"
+      "sxtab16 r4, r10, r2\n\t"
+      "sxtab16 r5, r10, r2, ror #8\n\t"
+      "sxtab16 r6, r10, r3\n\t"
+      "sxtab16 r7, r10, r3, ror #8\n\t"
+      "stm r8!, {r4, r5, r6, r7}\n\t"
+      "subs r11, #1\n\t"
+      "bne 20b\n"
+      "21:\n\t"
+      "ands r9, r9, #3\n\t"
+      "beq 23f\n"
+      "22:\n\t"
+      "ldr r0, [r12], #4\n\t"
+      "sxtab16 r4, r10, r0\n\t"
+      "sxtab16 r5, r10, r0, ror #8\n\t"
+      "strd r4, r5, [r8], #8\n\t"
+      "subs r9, #1\n\t"
+      "bne 22b\n"
+      "23:\n\t"
+      "ldrd r4, r5, [sp, #52]\n\t"
+      "cmp r4, r5\n\t"
+      "beq 9f\n"
+      "10:\n\t"
+      "ldrd r8, r4, [sp, #8]\n\t"
       "add r9, r8, r4\n\t"
       "add r10, r9, r4\n\t"
       "add r11, r10, r4\n\t"
-      "ldr r12, [lr, #12]\n\t"
+      "ldrd r12, r4, [sp, #16]\n\t"
       "ldm r12, {r0, r1, r2, r3}\n\t"
-      "ldr r4, [lr, #16]\n\t"
       "add r12, r4\n\t"
-      "str r12, [lr, #12]\n\t"
-      "ldr r4, [lr, #32]\n\t"
+      "str r12, [sp, #16]\n\t"
+      "ldr r4, [sp, #32]\n\t"
       "cbz r4, 6f\n\t"
       "add r0, r4\n\t"
       "add r1, r4\n\t"
       "add r2, r4\n\t"
       "add r3, r4\n"
       "6:\n\t"
-      "ldr r12, [lr]\n\t"
-      "ldr lr, [lr, #20]\n\t"
+      "ldrd r12, lr, [sp]\n\t"
       "cmp lr, #0\n\t"
       "beq 3f\n"
       "2:\n\t" TE_FC_GROUP_FIXED TE_FC_GROUP_FIXED TE_FC_GROUP_FIXED TE_FC_GROUP_FIXED
       "subs lr, #1\n\t"
       "bne 2b\n"
       "3:\n\t"
-      "ldr lr, [sp]\n\t"
-      "ldr lr, [lr, #24]\n\t"
-      "cmp lr, #0\n\t"
-      "beq 5f\n"
+      "ldr r4, [sp, #24]\n\t"
+      "cbz r4, 5f\n\t"
+      "mov lr, r4\n"
       "4:\n\t" TE_FC_GROUP_FIXED
       "subs lr, #1\n\t"
       "bne 4b\n"
       "5:\n\t"
-      "ldr lr, [sp]\n\t"
-      "ldr r4, [lr, #28]\n\t"
+      "ldr r4, [sp, #28]\n\t"
       "sub r8, r11, r4\n\t"
-      "str r8, [lr, #4]\n\t"
-      "add r4, lr, #36\n\t"
+      "str r8, [sp, #8]\n\t"
+      "ldr r4, [sp, #36]\n\t"
       "ldm r4, {r4, r5, r6, r7}\n\t" TE_FC_REQUANT("r0") TE_FC_REQUANT("r1")
           TE_FC_REQUANT("r2") TE_FC_REQUANT("r3")
       "bfi r0, r1, #8, #8\n\t"
       "bfi r0, r2, #16, #8\n\t"
       "bfi r0, r3, #24, #8\n\t"
-      "ldr r4, [lr, #68]\n\t"
+      "ldr r4, [sp, #68]\n\t"
       "cbz r4, 7f\n\t"
-      "ldrd r4, r5, [lr, #60]\n\t"
+      "ldrd r4, r5, [sp, #60]\n\t"
       "ssub8 r6, r0, r4\n\t"
       "sel r0, r0, r4\n\t"
       "ssub8 r6, r5, r0\n\t"
       "sel r0, r0, r5\n"
       "7:\n\t"
-      "ldrd r4, r5, [lr, #52]\n\t"
+      "ldrd r4, r5, [sp, #52]\n\t"
       "str r0, [r4], #4\n\t"
-      "str r4, [lr, #52]\n\t"
+      "str r4, [sp, #52]\n\t"
       "cmp r4, r5\n\t"
-      "bne 1b\n\t"
-      "pop {r0, r7}"
-      : "+r"(r0)
+      "bne 10b\n"
+      "9:\n\t"
+      "add sp, #88\n\t"
+      "pop {r7}"
+      : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3)
       :
-      : "r1", "r2", "r3", "r4", "r5", "r6", "r8", "r9", "r10", "r11", "r12", "lr", "cc",
-        "memory");
+      : "r4", "r5", "r6", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory");
 #undef TE_FC_GROUP_FIXED
 #undef TE_FC_REQUANT
 }
@@ -244,58 +332,49 @@ __attribute__((noinline)) void row_dsp(const DspRow& row, int32_t c) {
 }
 
 // Four output columns at a time against one widened lhs row; rhs_offset is folded in as
-// rhs_offset * sum(lhs + lhs_offset), so the weights only need sign extension. With
-// per-tensor requantization of the precomputed kind, the full tiles run in assembly.
+// rhs_offset * sum(lhs + lhs_offset), so the weights only need sign extension. fc_row_dsp
+// widens each row and, with per-tensor requantization of the precomputed kind, runs its full
+// tiles; the other columns take row_dsp.
 void matmul_dsp(const MatmulArgs& a) {
   const int32_t depth = a.depth;
   const int32_t full = static_cast<int32_t>(static_cast<uint32_t>(depth) >> 2);
   const int32_t tail = depth & 3;
   uint32_t* ext = reinterpret_cast<uint32_t*>((reinterpret_cast<uintptr_t>(a.scratch.data()) + 3) &
                                               ~uintptr_t{3});
-  const dsp::Quant tensor_quant = dsp::make_quant(a.multiplier[0], a.shift[0], a.output_offset);
+  DspRowArgs args;
+  args.quant = dsp::make_quant(a.multiplier[0], a.shift[0], a.output_offset);
+  args.row_term = 0;
   // Full tiles in assembly, except one whose last group would read past the rhs end.
-  int32_t tiles = 0;
-  if (!a.per_channel && tensor_quant.multiplier >= 0) {
-    tiles = static_cast<int32_t>(static_cast<uint32_t>(a.cols) >> 2);
-    if (tail > 0 && 4 * tiles == a.cols) --tiles;
+  args.tiles = 0;
+  if (!a.per_channel && args.quant.multiplier >= 0) {
+    args.tiles = static_cast<int32_t>(static_cast<uint32_t>(a.cols) >> 2);
+    if (tail > 0 && 4 * args.tiles == a.cols) --args.tiles;
   }
-  static const int32_t kZeros[4] = {0, 0, 0, 0};
-  const int32_t groups4 = static_cast<int32_t>((static_cast<uint32_t>(depth) + 3) >> 2);
-  DspFcJob job;
-  job.ext = ext;
-  job.k = depth;
-  job.bias = a.bias != nullptr ? a.bias : kZeros;
-  job.bias_step = a.bias != nullptr ? 16 : 0;
-  job.quads = groups4 >> 2;
-  job.rest = groups4 & 3;
-  job.pad4 = 4 * groups4 - depth;
-  job.row_term = 0;
-  job.quant = tensor_quant;
-  job.min4 = dsp::byte_quad(a.activation.min);
-  job.max4 = dsp::byte_quad(a.activation.max);
-  job.clamp = a.activation.min > -128 || a.activation.max < 127;
-  const uint32_t offset2 = dsp::halfword_pair(a.lhs_offset);
-  for (int32_t r = 0; r < a.rows; ++r) {
-    const int8_t* x = a.lhs + r * depth;
-    dsp::widen_groups<2>(x, full, offset2, ext);
+  if ((tail | a.rhs_offset) == 0 && 4 * args.tiles == a.cols) {  // the common case
+    for (int32_t r = 0; r < a.rows; ++r) fc_row_dsp(a, args, r, ext);
+    return;
+  }
+  const int8_t* x = a.lhs;
+  for (int32_t r = 0; r < a.rows; ++r, x += depth) {
     if (tail > 0) dsp::widen_tail(x + 4 * full, tail, a.lhs_offset, ext + 2 * full);
     if (a.rhs_offset != 0) {
       int32_t sum = 0;
       for (int32_t k = 0; k < depth; ++k) sum = wrapping_add(sum, x[k] + a.lhs_offset);
-      job.row_term =
+      args.row_term =
           static_cast<int32_t>(static_cast<uint32_t>(sum) * static_cast<uint32_t>(a.rhs_offset));
     }
-    int8_t* out = a.output + r * a.cols;
-    if (tiles > 0) {
-      job.w = a.rhs;
-      job.bias = a.bias != nullptr ? a.bias : kZeros;
-      job.out = out;
-      job.out_end = out + 4 * tiles;
-      tiles_4x1_dsp(job);
-    }
-    if (4 * tiles < a.cols) {
-      const DspRow row{&a, ext, full, tail, job.row_term, tensor_quant, job.min4, job.max4, out};
-      row_dsp(row, 4 * tiles);
+    fc_row_dsp(a, args, r, ext);
+    if (4 * args.tiles < a.cols) {
+      const DspRow row{&a,
+                       ext,
+                       full,
+                       tail,
+                       args.row_term,
+                       args.quant,
+                       dsp::byte_quad(a.activation.min),
+                       dsp::byte_quad(a.activation.max),
+                       a.output + r * a.cols};
+      row_dsp(row, 4 * args.tiles);
     }
   }
 }
@@ -364,65 +443,226 @@ inline void tile_mve(const MatmulArgs& a, const MveShared& sh, const int8_t* w, 
   }
 }
 
-// The common case (per-tensor requantization without left shift, symmetric weights): an
-// assembly tile loop, the accumulators' starts (bias + lhs_offset * kernel sum; the sums
-// computed here when not given) 64 columns at a time on the stack. Returns the columns done
-// (a multiple of 4).
-__attribute__((noinline)) int32_t matmul_mve_fast(const MatmulArgs& a) {
-  const int32_t full = a.cols / 4;
-  if (full == 0 || a.shift[0] > 0) return 0;
-  alignas(16) int32_t init[64];
-  const int32x4_t mult = vdupq_n_s32(a.multiplier[0]), right = vdupq_n_s32(a.shift[0]);
-  const int32x4_t act_min = vdupq_n_s32(a.activation.min);
-  const int32x4_t act_max = vdupq_n_s32(a.activation.max);
-  mve::TileJob job;
-  job.x_step = 0;
-  job.columns = 1;
-  job.k = a.depth;
-  job.table = reinterpret_cast<const mve::QuantTile*>(init);
-  job.out_step = 0;
-  job.output_offset = a.output_offset;
-  for (int32_t t0 = 0; t0 < full; t0 += 16) {
-    const int32_t n = full - t0 < 16 ? full - t0 : 16;
-    const int32_t* sums = a.rhs_sums + 4 * t0;
-    if (a.rhs_sums == nullptr) {  // the kernel sums of these columns, into init
-      const int8_t* w = a.rhs + 4 * t0 * a.depth;
-#pragma GCC unroll 1
-      for (int32_t t = 0; t < n; ++t, w += 4 * a.depth) {
-        int32_t* s4 = init + 4 * t;
-        mve::sum_4(w, w + a.depth, w + 2 * a.depth, w + 3 * a.depth, a.depth, s4[0], s4[1],
-                   s4[2], s4[3]);
-      }
-      sums = init;
-    }
-    int32_t* dst = init;
-    if (a.bias != nullptr) {
-      const int32_t* bias = a.bias + 4 * t0;
-#pragma GCC unroll 1
-      for (int32_t t = 0; t < n; ++t, sums += 4, bias += 4, dst += 4) {
-        vst1q_s32(dst, vmlaq_n_s32(vldrwq_s32(bias), vldrwq_s32(sums), a.lhs_offset));
-      }
-    } else {
-#pragma GCC unroll 1
-      for (int32_t t = 0; t < n; ++t, sums += 4, dst += 4) {
-        vst1q_s32(dst, vmulq_n_s32(vldrwq_s32(sums), a.lhs_offset));
-      }
-    }
-    for (int32_t r = 0; r < a.rows; ++r) {
-      job.x = a.lhs + r * a.depth;
-      job.w = a.rhs + 4 * t0 * a.depth;
-      job.tiles = n;
-      job.out = a.output + r * a.cols + 4 * t0;
-      mve::tiles_1x4_uniform(job, mult, right, act_min, act_max);
-    }
-  }
-  return 4 * full;
+// fc_rows_mve reads MatmulArgs at these offsets.
+static_assert(offsetof(MatmulArgs, lhs) == 0 && offsetof(MatmulArgs, rhs) == 4 &&
+                  offsetof(MatmulArgs, rhs_sums) == 12 && offsetof(MatmulArgs, multiplier) == 16 &&
+                  offsetof(MatmulArgs, shift) == 20 && offsetof(MatmulArgs, output) == 28 &&
+                  offsetof(MatmulArgs, rows) == 32 && offsetof(MatmulArgs, cols) == 36 &&
+                  offsetof(MatmulArgs, depth) == 40 && offsetof(MatmulArgs, lhs_offset) == 44 &&
+                  offsetof(MatmulArgs, output_offset) == 52 &&
+                  offsetof(MatmulArgs, activation) == 56 && offsetof(MatmulArgs, scratch) == 64,
+              "MatmulArgs layout");
+
+// Columns [col0, col0 + 4 tiles) of every lhs row, four at a time, with per-tensor
+// requantization with a right shift (shift < 0); init: int32[4] per tile, the accumulators' starts
+// (the bias or zeros, from col0). With acc_i = init[4 t + i] + (rhs row c_i) . x:
+//   mode 0: out = clamp(requantize(acc_i + lhs_offset * rhs_sums[c_i]) + output_offset)
+//   mode 1: the same with the kernel sums computed as it goes: acc_i + c * sum(rhs row c_i),
+//           c = lhs_offset in every byte of q7
+//   mode 2: lhs_offset 128 (beyond int8): rhs (x + 128) = -(rhs ~x - 127 rhs), so
+//           -(-init + rhs . ~x - 127 sum(rhs row)), ~x written to scratch first.
+// Per tile about 30 instructions (mode 2: 35), plus 10 per 16 values of k (modes 1-2: 14);
+// per row about 20.
+__attribute__((noinline)) void fc_rows_mve(const MatmulArgs& a, const int32_t* init, int32_t tiles,
+                                           int32_t col0_mode) {
+  register const MatmulArgs* r0 asm("r0") = &a;
+  register const int32_t* r1 asm("r1") = init;
+  register int32_t r2 asm("r2") = tiles;
+  register int32_t r3 asm("r3") = col0_mode;
+  // Stack: [sp] the row's end of output, [sp, #4] x, [sp, #8] output offset, [sp, #12]
+  // multiplier, [sp, #16] rhs_sums - init (bytes), [sp, #20] lhs_offset, [sp, #24] rows left,
+  // [sp, #28] tiles, [sp, #32] init, [sp, #36] the first column's rhs row, [sp, #40] the
+  // output row, [sp, #44] &a, [sp, #48] the lhs row, [sp, #52] (-k) & 15, [sp, #56] scratch,
+  // [sp, #60] r7. q4 = shift, q5 = act_min, q6 = act_max, q7 = c (modes 1-2) or
+  // the multiplier (mode 0).
+#define TE_FC_ROW_TOP          \
+  "ldr r7, [sp, #28]\n\t"      \
+  "add r7, r5, r7, lsl #2\n\t" \
+  "str r7, [sp]\n\t"
+#define TE_FC_ROW_END(row) \
+  "ldr r7, [sp, #24]\n\t"  \
+  "subs r7, #1\n\t"        \
+  "beq 90f\n\t"            \
+  "str r7, [sp, #24]\n\t"  \
+  "bl 80f\n\t"             \
+  "b " row "\n"
+#define TE_FC_TILE_TOP   \
+  "ldr r8, [sp, #4]\n\t" \
+  "add r3, r1, r9\n\t"   \
+  "add r11, r3, r9\n\t"  \
+  "add r12, r11, r9\n\t" \
+  "ldm r10!, {r0, r2, r4, r6}\n\t"
+#define TE_FC_COL(ptr, acc) \
+  "vldrb.8 q1, [" ptr       \
+  "], #16\n\t"              \
+  "vmladava.s8 " acc ", q0, q1\n\t"
+#define TE_FC_COL_C(ptr, acc) \
+  "vldrb.8 q1, [" ptr         \
+  "], #16\n\t"                \
+  "vmladava.s8 " acc          \
+  ", q0, q1\n\t"              \
+  "vmladava.s8 " acc ", q7, q1\n\t"
+#define TE_FC_LOOP(label, COL)                                                 \
+  "dlstp.8 lr, r9\n" label                                                     \
+  ":\n\t"                                                                      \
+  "vldrb.8 q0, [r8], #16\n\t" COL("r1", "r0") COL("r3", "r2") COL("r11", "r4") \
+      COL("r12", "r6") "letp lr, " label                                       \
+                       "b\n\t"                                                 \
+                       "ldr r7, [sp, #52]\n\t"                                 \
+                       "sub r1, r12, r7\n\t"                                   \
+                       "vmov q2[2], q2[0], r0, r4\n\t"                         \
+                       "vmov q2[3], q2[1], r2, r6\n\t"
+#define TE_FC_STORE(loop)     \
+  "vshr.s32 q3, q2, #31\n\t"  \
+  "vqadd.s32 q2, q2, q3\n\t"  \
+  "vrshl.s32 q2, q2, q4\n\t"  \
+  "ldr r7, [sp, #8]\n\t"      \
+  "vadd.i32 q2, q2, r7\n\t"   \
+  "vmax.s32 q2, q2, q5\n\t"   \
+  "vmin.s32 q2, q2, q6\n\t"   \
+  "vstrb.32 q2, [r5], #4\n\t" \
+  "ldr r7, [sp]\n\t"          \
+  "cmp r5, r7\n\t"            \
+  "bne " loop "\n\t"
+#define TE_FC_MULT_STACK  \
+  "ldr r7, [sp, #12]\n\t" \
+  "vqrdmulh.s32 q2, q2, r7\n\t"
+  asm volatile(
+      "push {r7}\n\t"
+      "sub sp, #60\n\t"
+      "str r1, [sp, #32]\n\t"
+      "mov r10, r1\n\t"
+      "str r2, [sp, #28]\n\t"
+      "and r2, r3, #3\n\t"
+      "bic r3, r3, #3\n\t"
+      "ldr r9, [r0, #40]\n\t"
+      "ldr r1, [r0, #4]\n\t"
+      "mla r1, r3, r9, r1\n\t"
+      "str r1, [sp, #36]\n\t"
+      "ldr r5, [r0, #28]\n\t"
+      "add r5, r3\n\t"
+      "str r5, [sp, #40]\n\t"
+      "str r0, [sp, #44]\n\t"
+      "ldr r7, [r0]\n\t"
+      "str r7, [sp, #4]\n\t"
+      "str r7, [sp, #48]\n\t"
+      "ldr r7, [r0, #32]\n\t"
+      "str r7, [sp, #24]\n\t"
+      "ldr r7, [r0, #52]\n\t"
+      "str r7, [sp, #8]\n\t"
+      "rsb r7, r9, #0\n\t"
+      "and r7, r7, #15\n\t"
+      "str r7, [sp, #52]\n\t"
+      "ldr r7, [r0, #20]\n\t"
+      "ldr r7, [r7]\n\t"
+      "vdup.32 q4, r7\n\t"
+      "ldr r7, [r0, #56]\n\t"
+      "vdup.32 q5, r7\n\t"
+      "ldr r7, [r0, #60]\n\t"
+      "vdup.32 q6, r7\n\t"
+      "ldr r7, [r0, #16]\n\t"
+      "ldr r7, [r7]\n\t"
+      "cmp r2, #1\n\t"
+      "beq 20f\n\t"
+      "bhi 30f\n\t"
+      // Mode 0.
+      "vdup.32 q7, r7\n\t"
+      "ldr r7, [r0, #12]\n\t"
+      "add r7, r7, r3, lsl #2\n\t"
+      "sub r7, r10\n\t"
+      "str r7, [sp, #16]\n\t"
+      "ldr r7, [r0, #44]\n\t"
+      "str r7, [sp, #20]\n"
+      "10:\n\t" TE_FC_ROW_TOP
+      "11:\n\t" TE_FC_TILE_TOP TE_FC_LOOP("12", TE_FC_COL)
+      "ldr r7, [sp, #16]\n\t"
+      "add r7, r10\n\t"
+      "vldrw.32 q3, [r7, #-16]\n\t"
+      "ldr r7, [sp, #20]\n\t"
+      "vmla.s32 q2, q3, r7\n\t"
+      "vqrdmulh.s32 q2, q2, q7\n\t" TE_FC_STORE("11b") TE_FC_ROW_END("10b")
+      // Mode 1.
+      "20:\n\t"
+      "str r7, [sp, #12]\n\t"
+      "ldr r7, [r0, #44]\n\t"
+      "vdup.8 q7, r7\n"
+      "21:\n\t" TE_FC_ROW_TOP
+      "22:\n\t" TE_FC_TILE_TOP TE_FC_LOOP("23", TE_FC_COL_C) TE_FC_MULT_STACK TE_FC_STORE("22b")
+          TE_FC_ROW_END("21b")
+      // Mode 2.
+      "30:\n\t"
+      "str r7, [sp, #12]\n\t"
+      "ldr r7, [r0, #64]\n\t"
+      "str r7, [sp, #56]\n\t"
+      "mvn r7, #126\n\t"
+      "vdup.8 q7, r7\n"
+      "31:\n\t" TE_FC_ROW_TOP
+      "ldr r8, [sp, #48]\n\t"
+      "ldr r12, [sp, #56]\n\t"
+      "str r12, [sp, #4]\n\t"
+      "dlstp.8 lr, r9\n"
+      "32:\n\t"
+      "vldrb.8 q0, [r8], #16\n\t"
+      "vmvn q0, q0\n\t"
+      "vstrb.8 q0, [r12], #16\n\t"
+      "letp lr, 32b\n"
+      "33:\n\t" TE_FC_TILE_TOP
+      "rsb r0, r0, #0\n\t"
+      "rsb r2, r2, #0\n\t"
+      "rsb r4, r4, #0\n\t"
+      "rsb r6, r6, #0\n\t" TE_FC_LOOP("34", TE_FC_COL_C)
+      "vneg.s32 q2, q2\n\t" TE_FC_MULT_STACK TE_FC_STORE("33b") TE_FC_ROW_END("31b")
+      // The next row: its output and lhs; init and rhs from the start.
+      "80:\n\t"
+      "ldr r7, [sp, #44]\n\t"
+      "ldr r7, [r7, #36]\n\t"
+      "ldr r5, [sp, #40]\n\t"
+      "add r5, r7\n\t"
+      "str r5, [sp, #40]\n\t"
+      "ldr r8, [sp, #48]\n\t"
+      "add r8, r9\n\t"
+      "str r8, [sp, #48]\n\t"
+      "str r8, [sp, #4]\n\t"
+      "ldr r10, [sp, #32]\n\t"
+      "ldr r1, [sp, #36]\n\t"
+      "bx lr\n"
+      "90:\n\t"
+      "add sp, #60\n\t"
+      "pop {r7}"
+      : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3)
+      :
+      : "r4", "r5", "r6", "r8", "r9", "r10", "r11", "r12", "lr", "q0", "q1", "q2", "q3", "q4",
+        "q5", "q6", "q7", "cc", "memory");
+#undef TE_FC_ROW_TOP
+#undef TE_FC_ROW_END
+#undef TE_FC_TILE_TOP
+#undef TE_FC_COL
+#undef TE_FC_COL_C
+#undef TE_FC_LOOP
+#undef TE_FC_STORE
+#undef TE_FC_MULT_STACK
 }
 
-void matmul_mve(const MatmulArgs& a) {
-  int32_t done = 0;
-  if (!a.per_channel && a.rhs_offset == 0) done = matmul_mve_fast(a);
-  if (done == a.cols) return;
+// The common case (per-tensor requantization with a right shift, symmetric weights): the
+// first 4 * full columns in assembly (fc_rows_mve: mode 0 with the kernel sums, else 1, or 2
+// for lhs_offset 128). Without bias the accumulators start from zeros on the stack, 64
+// columns at a time.
+inline void matmul_mve_fast(const MatmulArgs& a, int32_t full) {
+  const int32_t mode = a.rhs_sums != nullptr ? 0 : a.lhs_offset > 127 ? 2 : 1;
+  if (a.bias != nullptr) {
+    fc_rows_mve(a, a.bias, full, mode);
+    return;
+  }
+  alignas(16) int32_t zeros[64];
+#pragma GCC unroll 1
+  for (int32_t i = 0; i < 64; i += 4) vst1q_s32(zeros + i, vdupq_n_s32(0));
+  for (int32_t t0 = 0; t0 < full; t0 += 16) {
+    fc_rows_mve(a, zeros, full - t0 < 16 ? full - t0 : 16, 4 * t0 + mode);
+  }
+}
+
+// Columns [c, cols) with tile_mve.
+__attribute__((noinline)) void columns_mve(const MatmulArgs& a, int32_t c) {
   MveShared sh;
   sh.act_min = vdupq_n_s32(a.activation.min);
   sh.act_max = vdupq_n_s32(a.activation.max);
@@ -430,10 +670,19 @@ void matmul_mve(const MatmulArgs& a) {
   sh.both =
       static_cast<int32_t>(static_cast<uint32_t>(a.depth) * static_cast<uint32_t>(a.lhs_offset) *
                            static_cast<uint32_t>(a.rhs_offset));
-  int32_t c = done;
   const int8_t* w = a.rhs + c * a.depth;
   for (; c + 4 <= a.cols; c += 4, w += 4 * a.depth) tile_mve<true>(a, sh, w, c, 4);
   if (c < a.cols) tile_mve<false>(a, sh, w, c, a.cols - c);
+}
+
+void matmul_mve(const MatmulArgs& a) {
+  int32_t done = 0;
+  if (!a.per_channel && a.rhs_offset == 0 && a.shift[0] < 0 && a.cols >= 4) {
+    done = static_cast<int32_t>(static_cast<uint32_t>(a.cols) >> 2);
+    matmul_mve_fast(a, done);
+    done *= 4;
+  }
+  if (done < a.cols) columns_mve(a, done);
 }
 
 #endif  // TE_MAC_MVE

@@ -523,6 +523,46 @@ void test_fully_connected_edges(int cases) {
   }
 }
 
+// Fully connected with more than 64 outputs (per tensor): the Helium path's column chunks
+// when there is no bias.
+void test_fully_connected_wide(int cases) {
+  static int32_t bias[160], sums[160];
+  for (int i = 0; i < cases; ++i) {
+    const int32_t batches = range(1, 2), depth = range(1, 48), outputs = range(65, 160);
+    const int32_t input_offset = mac_input_offset(), output_offset = mac_output_offset();
+    int32_t lo, hi;
+    random_activation(&lo, &hi);
+    const bool has_bias = chance(50), with_sums = chance(50);
+    fill(g_input, batches * depth);
+    fill(g_filter, outputs * depth);
+    for (int32_t c = 0; c < outputs; ++c) bias[c] = range(-100000, 100000);
+    mac_quant(1);
+    tb::fully_connected(batches, depth, outputs, input_offset, 0, output_offset, lo, hi,
+                        g_multiplier, g_shift, false, g_input, g_filter, has_bias ? bias : nullptr,
+                        g_expected);
+    tk::FullyConnectedParams p;
+    p.input_offset = input_offset, p.output_offset = output_offset, p.activation = {lo, hi};
+    const tk::FullyConnectedShape shape{batches, depth, outputs};
+    const tk::Span<const int8_t> weights{g_filter, static_cast<size_t>(outputs * depth)};
+    if (with_sums) {
+      tk::fully_connected_s8_kernel_sums(shape, weights, {sums, static_cast<size_t>(outputs)});
+    }
+    const tk::Status status = tk::fully_connected_s8(
+        p, tk::PerTensorQuant{g_multiplier[0], g_shift[0]}, shape,
+        {g_input, static_cast<size_t>(batches * depth)}, weights,
+        {has_bias ? bias : nullptr, has_bias ? static_cast<size_t>(outputs) : 0},
+        {g_actual, static_cast<size_t>(batches * outputs)},
+        {g_scratch, static_cast<size_t>(tk::fully_connected_s8_scratch_size(shape))},
+        {with_sums ? sums : nullptr, with_sums ? static_cast<size_t>(outputs) : 0});
+    char params[512];
+    std::snprintf(params, sizeof params,
+                  "batches %ld depth %ld outputs %ld bias %d sums %d offsets %ld,%ld",
+                  (long)batches, (long)depth, (long)outputs, has_bias ? 1 : 0, with_sums ? 1 : 0,
+                  (long)input_offset, (long)output_offset);
+    compare("fully_connected_s8 (wide)", i, status, batches * outputs, params);
+  }
+}
+
 // Batch matmul with depths past every tail and both offsets at the extremes.
 void test_batch_matmul_edges(int cases) {
   for (int i = 0; i < cases; ++i) {
@@ -1031,6 +1071,7 @@ int main(int argc, char** argv) {
   test_conv_edges(cases);
   test_depthwise_edges(cases);
   test_fully_connected_edges(cases);
+  test_fully_connected_wide(cases / 4 + 1);
   test_batch_matmul_edges(cases);
   test_elementwise(cases);
   test_pooling(cases);
