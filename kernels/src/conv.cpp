@@ -161,17 +161,20 @@ namespace dsp = detail::dsp;
   "smlad r3, r8, r6, r3\n\t"    \
   "smlad r3, r9, r7, r3\n\t"
 // requant_fast() of register a with the record in r4..r7 (multiplier, lo, hi, shift), then
-// saturated to int8; r8..r10 are clobbered.
-#define TE_CONV_REQUANT(a) \
-  "and r8, " a             \
-  ", #0x80000000\n\t"      \
-  "subs r9, r5, r8\n\t"    \
-  "sbc r10, r6, #0\n\t"    \
-  "smlal r9, r10, " a      \
-  ", r4\n\t"               \
-  "asr " a                 \
-  ", r10, r7\n\t"          \
-  "ssat " a ", #8, " a "\n\t"
+// saturated to int8; r8..r10 are clobbered. The _POST form adds the output offset held in r11
+// (records built without it) before saturating.
+#define TE_CONV_REQUANT_BODY(a) \
+  "and r8, " a                  \
+  ", #0x80000000\n\t"           \
+  "subs r9, r5, r8\n\t"         \
+  "sbc r10, r6, #0\n\t"         \
+  "smlal r9, r10, " a           \
+  ", r4\n\t"                    \
+  "asr " a                      \
+  ", r10, r7\n\t"
+#define TE_CONV_REQUANT(a) TE_CONV_REQUANT_BODY(a) "ssat " a ", #8, " a "\n\t"
+#define TE_CONV_REQUANT_POST(a) \
+  TE_CONV_REQUANT_BODY(a) "add " a ", " a ", r11\n\t" "ssat " a ", #8, " a "\n\t"
 struct DspConv {
   const Conv2dParams* p;
   const Dims4* in;
@@ -183,6 +186,7 @@ struct DspConv {
   int8_t* stage;            // int8 staging column
   int32_t k, full, tail;    // window values, full groups of four, values in the last group
   uint32_t offset2, min4, max4;
+  int32_t post_offset;      // added to every precomputed channel's result (records without it)
 };
 
 // Fills column slot `slot` (0 or 1) for one output pixel.
@@ -228,9 +232,10 @@ __attribute__((noinline)) void channel_pair(const DspConv& d, const int8_t* filt
   const dsp::Quant& q1 = d.table[c1];
   int32_t v00, v01, v10, v11;
   if ((q0.multiplier | q1.multiplier) >= 0) {
-    v00 = dsp::requant_fast(a00, q0), v01 = dsp::requant_fast(a01, q0);
-    v10 = dsp::requant_fast(a10, q1), v11 = dsp::requant_fast(a11, q1);
-  } else {
+    const int32_t off = d.post_offset;
+    v00 = dsp::requant_fast(a00, q0) + off, v01 = dsp::requant_fast(a01, q0) + off;
+    v10 = dsp::requant_fast(a10, q1) + off, v11 = dsp::requant_fast(a11, q1) + off;
+  } else {  // only with records that include the offset (post_offset 0)
     const int32_t* m = d.quant->multiplier.data();
     const int32_t* s = d.quant->shift.data();
     const int32_t off = d.p->output_offset;
@@ -265,6 +270,7 @@ struct DspTileJob {
   int8_t* out0_end;         // 44: out0 after the last pair
   uint32_t min4, max4;      // 48, 52
   int32_t clamp;            // 56: whether the activation range is narrower than int8
+  int32_t output_offset;    // 60: added after the records' shift (tiles_2x2_dsp_post only)
 };
 
 // Channel pairs from the job's first channel to out0_end for the column pair (2 channels x 2
@@ -272,68 +278,91 @@ struct DspTileJob {
 // up to 3 weight bytes of the next row, multiplied by the column's zero padding), the output
 // stage from the precomputed records (every channel's must be the precomputed kind). About 60
 // instructions per tile besides the groups.
+// The tile loop's assembly, with REQUANT the output stage of one accumulator and LOAD_POST
+// what the _POST stage needs loaded into r11 (the output offset) after the last group.
+#define TE_CONV_TILES_ASM(LOAD_POST, REQUANT)                                      \
+  "push {r0, r7}\n"                                                                \
+  "1:\n\t"                                                                         \
+  "ldr lr, [sp]\n\t"                                                               \
+  "ldm lr, {r8, r10, r11, r12}\n\t" /* cols, w, k, bias */                         \
+  "ldrd r0, r2, [r12]\n\t"                                                         \
+  "ldr r9, [lr, #16]\n\t"                                                          \
+  "add r12, r9\n\t"                                                                \
+  "str r12, [lr, #12]\n\t"                                                         \
+  "mov r12, r8\n\t"                                                                \
+  "add r11, r10, r11\n\t"                                                          \
+  "mov r1, r0\n\t"                                                                 \
+  "mov r3, r2\n\t"                                                                 \
+  "ldr lr, [lr, #20]\n\t"                                                          \
+  "cmp lr, #0\n\t"                                                                 \
+  "beq 3f\n"                                                                       \
+  "2:\n\t" TE_CONV_GROUP_FIXED TE_CONV_GROUP_FIXED TE_CONV_GROUP_FIXED             \
+      TE_CONV_GROUP_FIXED                                                          \
+  "subs lr, #1\n\t"                                                                \
+  "bne 2b\n"                                                                       \
+  "3:\n\t"                                                                         \
+  "ldr lr, [sp]\n\t"                                                               \
+  "ldr lr, [lr, #24]\n\t"                                                          \
+  "cmp lr, #0\n\t"                                                                 \
+  "beq 5f\n"                                                                       \
+  "4:\n\t" TE_CONV_GROUP_FIXED                                                     \
+  "subs lr, #1\n\t"                                                                \
+  "bne 4b\n"                                                                       \
+  "5:\n\t"                                                                         \
+  "ldr lr, [sp]\n\t"                                                               \
+  "ldr r12, [lr, #28]\n\t"                                                         \
+  "sub r10, r11, r12\n\t"                                                          \
+  "str r10, [lr, #4]\n\t" LOAD_POST                                                \
+  "ldr r12, [lr, #32]\n\t"                                                         \
+  "ldm r12!, {r4, r5, r6, r7}\n\t" REQUANT("r0") REQUANT("r1")                      \
+  "ldm r12!, {r4, r5, r6, r7}\n\t" REQUANT("r2") REQUANT("r3")                      \
+  "str r12, [lr, #32]\n\t"                                                         \
+  "bfi r0, r2, #8, #8\n\t"                                                         \
+  "bfi r1, r3, #8, #8\n\t"                                                         \
+  "bfi r0, r1, #16, #16\n\t"                                                       \
+  "ldr r4, [lr, #56]\n\t"                                                          \
+  "cbz r4, 6f\n\t"                                                                 \
+  "ldrd r4, r5, [lr, #48]\n\t"                                                     \
+  "ssub8 r6, r0, r4\n\t"                                                           \
+  "sel r0, r0, r4\n\t"                                                             \
+  "ssub8 r6, r5, r0\n\t"                                                           \
+  "sel r0, r0, r5\n"                                                               \
+  "6:\n\t"                                                                         \
+  "ldrd r4, r5, [lr, #36]\n\t"                                                     \
+  "strh r0, [r4], #2\n\t"                                                          \
+  "lsr r0, r0, #16\n\t"                                                            \
+  "strh r0, [r5], #2\n\t"                                                          \
+  "strd r4, r5, [lr, #36]\n\t"                                                     \
+  "ldr r5, [lr, #44]\n\t"                                                          \
+  "cmp r4, r5\n\t"                                                                 \
+  "bne 1b\n\t"                                                                     \
+  "pop {r0, r7}"
+#define TE_CONV_TILES_CLOBBERS \
+  "r1", "r2", "r3", "r4", "r5", "r6", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory"
+
 __attribute__((noinline)) void tiles_2x2_dsp(DspTileJob& job) {
   register DspTileJob* r0 asm("r0") = &job;
-  asm volatile(
-      "push {r0, r7}\n"
-      "1:\n\t"
-      "ldr lr, [sp]\n\t"
-      "ldm lr, {r8, r10, r11, r12}\n\t"  // cols, w, k, bias
-      "ldrd r0, r2, [r12]\n\t"
-      "ldr r9, [lr, #16]\n\t"
-      "add r12, r9\n\t"
-      "str r12, [lr, #12]\n\t"
-      "mov r12, r8\n\t"
-      "add r11, r10, r11\n\t"
-      "mov r1, r0\n\t"
-      "mov r3, r2\n\t"
-      "ldr lr, [lr, #20]\n\t"
-      "cmp lr, #0\n\t"
-      "beq 3f\n"
-      "2:\n\t" TE_CONV_GROUP_FIXED TE_CONV_GROUP_FIXED TE_CONV_GROUP_FIXED TE_CONV_GROUP_FIXED
-      "subs lr, #1\n\t"
-      "bne 2b\n"
-      "3:\n\t"
-      "ldr lr, [sp]\n\t"
-      "ldr lr, [lr, #24]\n\t"
-      "cmp lr, #0\n\t"
-      "beq 5f\n"
-      "4:\n\t" TE_CONV_GROUP_FIXED
-      "subs lr, #1\n\t"
-      "bne 4b\n"
-      "5:\n\t"
-      "ldr lr, [sp]\n\t"
-      "ldr r12, [lr, #28]\n\t"
-      "sub r10, r11, r12\n\t"
-      "str r10, [lr, #4]\n\t"
-      "ldr r12, [lr, #32]\n\t"
-      "ldm r12!, {r4, r5, r6, r7}\n\t" TE_CONV_REQUANT("r0") TE_CONV_REQUANT("r1")
-      "ldm r12!, {r4, r5, r6, r7}\n\t" TE_CONV_REQUANT("r2") TE_CONV_REQUANT("r3")
-      "str r12, [lr, #32]\n\t"
-      "bfi r0, r2, #8, #8\n\t"
-      "bfi r1, r3, #8, #8\n\t"
-      "bfi r0, r1, #16, #16\n\t"
-      "ldr r4, [lr, #56]\n\t"
-      "cbz r4, 6f\n\t"
-      "ldrd r4, r5, [lr, #48]\n\t"
-      "ssub8 r6, r0, r4\n\t"
-      "sel r0, r0, r4\n\t"
-      "ssub8 r6, r5, r0\n\t"
-      "sel r0, r0, r5\n"
-      "6:\n\t"
-      "ldrd r4, r5, [lr, #36]\n\t"
-      "strh r0, [r4], #2\n\t"
-      "lsr r0, r0, #16\n\t"
-      "strh r0, [r5], #2\n\t"
-      "strd r4, r5, [lr, #36]\n\t"
-      "ldr r5, [lr, #44]\n\t"
-      "cmp r4, r5\n\t"
-      "bne 1b\n\t"
-      "pop {r0, r7}"
-      : "+r"(r0)
-      :
-      : "r1", "r2", "r3", "r4", "r5", "r6", "r8", "r9", "r10", "r11", "r12", "lr", "cc",
-        "memory");
+  asm volatile(TE_CONV_TILES_ASM("", TE_CONV_REQUANT) : "+r"(r0) : : TE_CONV_TILES_CLOBBERS);
+}
+
+// The same with records built without the output offset (shifts past 23), added afterwards.
+__attribute__((noinline)) void tiles_2x2_dsp_post(DspTileJob& job) {
+  register DspTileJob* r0 asm("r0") = &job;
+  asm volatile(TE_CONV_TILES_ASM("ldr r11, [lr, #60]\n\t", TE_CONV_REQUANT_POST)
+               : "+r"(r0)
+               :
+               : TE_CONV_TILES_CLOBBERS);
+}
+
+// Every channel's precomputed record for the output offset `offset`; whether all have one.
+bool build_table(const PerChannelQuant& quant, int32_t channels, int32_t offset,
+                 dsp::Quant* table) {
+  bool all_fast = true;
+  for (int32_t c = 0; c < channels; ++c) {
+    table[c] = dsp::make_quant(quant.multiplier[c], quant.shift[c], offset);
+    all_fast = all_fast && table[c].multiplier >= 0;
+  }
+  return all_fast;
 }
 
 void conv_dsp(const Conv2dParams& p, const PerChannelQuant& quant, const Dims4& in,
@@ -347,12 +376,18 @@ void conv_dsp(const Conv2dParams& p, const PerChannelQuant& quant, const Dims4& 
   d.cols = reinterpret_cast<uint32_t*>(align16(scratch));
   d.stage = reinterpret_cast<int8_t*>(d.cols + 4 * groups4);
   dsp::Quant* table = reinterpret_cast<dsp::Quant*>(d.stage + 4 * groups4);
-  for (int32_t c = 0; c < out.c; ++c) {
-    table[c] = dsp::make_quant(quant.multiplier[c], quant.shift[c], p.output_offset);
+  // Records with the output offset inside when every channel allows it, else (a layer with
+  // near-dead channels, whose shifts are past 23) without it, the offset added afterwards.
+  d.post_offset = 0;
+  bool all_fast = build_table(quant, out.c, p.output_offset, table);
+  if (!all_fast && p.output_offset != 0) {
+    if (build_table(quant, out.c, 0, table)) {
+      all_fast = true, d.post_offset = p.output_offset;
+    } else {
+      build_table(quant, out.c, p.output_offset, table);
+    }
   }
   d.table = table;
-  bool all_fast = true;
-  for (int32_t c = 0; c < out.c; ++c) all_fast = all_fast && table[c].multiplier >= 0;
   static const int32_t kZeros[2] = {0, 0};
   const int32_t clamp = p.activation.min > -128 || p.activation.max < 127;
   d.offset2 = dsp::halfword_pair(p.input_offset);
@@ -404,8 +439,13 @@ void conv_dsp(const Conv2dParams& p, const PerChannelQuant& quant, const Dims4& 
                            out0 + c + 2 * pairs,
                            d.min4,
                            d.max4,
-                           clamp};
-            tiles_2x2_dsp(job);
+                           clamp,
+                           d.post_offset};
+            if (d.post_offset != 0) {
+              tiles_2x2_dsp_post(job);
+            } else {
+              tiles_2x2_dsp(job);
+            }
             c += 2 * pairs;
           }
         }
@@ -419,6 +459,10 @@ void conv_dsp(const Conv2dParams& p, const PerChannelQuant& quant, const Dims4& 
 
 #undef TE_CONV_GROUP_FIXED
 #undef TE_CONV_REQUANT
+#undef TE_CONV_REQUANT_POST
+#undef TE_CONV_REQUANT_BODY
+#undef TE_CONV_TILES_ASM
+#undef TE_CONV_TILES_CLOBBERS
 
 #endif  // TE_MAC_DSP
 

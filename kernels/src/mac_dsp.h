@@ -46,7 +46,7 @@ inline uint32_t byte_quad(int32_t value) {
 }
 
 // A channel's output stage precomputed for requantize(acc, multiplier, shift) + output_offset
-// when -23 <= shift <= -1 (every realistic layer). With e = -shift and P = acc * multiplier,
+// when -23 <= shift <= -1 (every realistic channel; -31 without the offset). With e = -shift and P = acc * multiplier,
 // CMSIS-NN's doubling high multiply followed by the rounding divide by 2^e is
 //   floor((P + 2^30 + 2^(30+e) - [acc < 0] * 2^31) / 2^(31+e))
 // (two nested floors of integer quotients compose; the tie rule of the divide only depends on
@@ -62,9 +62,12 @@ struct Quant {
   int32_t shift;  // e - 1
 };
 
+// A multiplier of 0 (a channel of zero weights) always gives output_offset: the e = 1 form.
+// With output_offset 0 the constant fits for every right shift up to 31 (callers add the
+// offset afterwards when a layer's shifts are too large for it, e.g. near-dead channels).
 inline Quant make_quant(int32_t multiplier, int32_t shift, int32_t output_offset) {
-  const int32_t e = -shift;
-  if (e < 1 || e > 23) return {-1, 0, 0, 0};
+  const int32_t e = multiplier == 0 ? 1 : -shift;
+  if (e < 1 || e > (output_offset == 0 ? 31 : 23)) return {-1, 0, 0, 0};
   // The constant's words: 2^(30+e) falls in the low word only for e = 1; the offset term
   // output_offset * 2^(e-1) (|.| < 2^29) and 2^(e-2) land in the high word, without carries.
   const uint32_t lo = e == 1 ? 0xc0000000u : 0x40000000u;
