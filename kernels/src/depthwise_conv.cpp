@@ -651,6 +651,10 @@ void depthwise_mve(const Conv2dParams& p, const PerChannelQuant& quant, const Di
   const int32_t block_bytes = block_bytes_mve(taps);
   int8_t* blocks = align16(scratch);
   MveStage st{p.output_offset, p.activation.min, p.activation.max, 0};
+  // Fewer than 16 channels dividing 16 with stride 1 along x: one vector holds `pack`
+  // neighbouring output pixels (their taps are contiguous in the input), so the block repeats
+  // the channels across its lanes.
+  const int32_t pack = channels < 16 && 16 % channels == 0 && p.stride_w == 1 ? 16 / channels : 1;
   for (int32_t g = 0; g < all_groups; ++g) {
     int8_t* block = blocks + g * block_bytes;
     const int32_t c0 = 16 * g;
@@ -660,8 +664,14 @@ void depthwise_mve(const Conv2dParams& p, const PerChannelQuant& quant, const Di
     // produce exactly those orders).
     int32x4_t sum[4] = {vdupq_n_s32(0), vdupq_n_s32(0), vdupq_n_s32(0), vdupq_n_s32(0)};
     for (int32_t t = 0; t < taps; ++t) {
-      const int8x16_t w = vldrbq_z_s8(filter + t * channels + c0, p8);
+      int8x16_t w = vldrbq_z_s8(filter + t * channels + c0, p8);
       vstrbq_s8(block + 64 + 16 * t, w);
+      if (pack > 1) {
+        for (int32_t lane = channels; lane < 16; ++lane) {
+          block[64 + 16 * t + lane] = filter[t * channels + lane % channels];
+        }
+        w = vldrbq_s8(block + 64 + 16 * t);
+      }
       const int16x8_t e = vmovlbq_s8(w), o = vmovltq_s8(w);
       sum[0] = vaddq_s32(sum[0], vmovlbq_s16(e));
       sum[1] = vaddq_s32(sum[1], vmovltq_s16(e));
@@ -672,7 +682,7 @@ void depthwise_mve(const Conv2dParams& p, const PerChannelQuant& quant, const Di
     int32_t* q = reinterpret_cast<int32_t*>(block + 16 * (4 + taps));
     for (int32_t v = 0; v < 4; ++v) vst1q_s32(head + 4 * v, vmulq_n_s32(sum[v], p.input_offset));
     for (int32_t lane = 0; lane < 16; ++lane) {
-      const int32_t c = c0 + kLaneChannel[lane];
+      const int32_t c = pack > 1 ? kLaneChannel[lane] % channels : c0 + kLaneChannel[lane];
       const int32_t v = lane / 4, l = lane % 4;  // vector A..D, lane
       if (c >= channels) {
         head[lane] = q[4 * v + l] = q[16 + 8 * v + l] = q[20 + 8 * v + l] = 0;
@@ -712,11 +722,14 @@ void depthwise_mve(const Conv2dParams& p, const PerChannelQuant& quant, const Di
       const bool rows_inside = y0 >= 0 && y0 + extent_h < in.h;
       for (int32_t ox = 0; ox < out.w; ++ox, dst += channels) {
         const int32_t x0 = ox * p.stride_w - p.pad_w;
-        if (rows_inside && is3x3 && groups == all_groups && ox == ox_lo && ox_hi > ox_lo) {
-          // The row's windows inside the input in one call.
-          const int32_t run = ox_hi - ox_lo;
+        if (rows_inside && is3x3 && (groups == all_groups || pack > 1) && ox == ox_lo &&
+            ox_hi - ox_lo >= pack) {
+          // The row's windows inside the input in one call (packed: whole vectors of pixels;
+          // the rest one by one below).
+          const int32_t run = (ox_hi - ox_lo) / pack * pack;
           window9_mve(offsets, reinterpret_cast<uintptr_t>(image + (y0 * in.w + x0) * in.c),
-                      p.stride_w * in.c, run, blocks, dst, groups, st);
+                      pack * p.stride_w * in.c, run / pack, blocks, dst, pack > 1 ? 1 : groups,
+                      st);
           ox += run - 1;
           dst += (run - 1) * channels;
           continue;

@@ -469,6 +469,40 @@ void test_depthwise_edges(int cases) {
   }
 }
 
+// Depthwise 3x3 with 1, 2, 4 or 8 channels, stride 1 along x and rows long enough that the
+// Helium variant packs 16 / channels neighbouring pixels into one vector (and leaves a rest).
+void test_depthwise_packed(int cases) {
+  for (int i = 0; i < cases; ++i) {
+    const int32_t channels = 1 << range(0, 3);
+    const int32_t dilation = chance(25) ? 2 : 1, pad = range(0, 1) * dilation;
+    const int32_t stride_h = range(1, 2);
+    const Axis y{range(3, 7), 3, stride_h, dilation, pad, 0};
+    const Axis x{range(2 * dilation + 1, 48), 3, 1, dilation, pad, 0};
+    const tb::Dims in{1, y.in, x.in, channels};
+    const tb::Dims out{1, (y.in + 2 * pad - 2 * dilation - 1) / stride_h + 1,
+                       x.in + 2 * pad - 2 * dilation, channels};
+    const tb::Dims f{1, 3, 3, channels};
+    if (out.h < 1 || count_of(in) > kBuffer || count_of(out) > kBuffer) continue;
+    tb::ConvArgs a{stride_h, 1, pad, pad, dilation, dilation, mac_input_offset(),
+                   mac_output_offset(), 0, 0, g_multiplier, g_shift, chance(80) ? g_bias : nullptr};
+    random_activation(&a.act_min, &a.act_max);
+    fill(g_input, count_of(in));
+    fill(g_filter, count_of(f));
+    for (int32_t c = 0; c < out.c; ++c) g_bias[c] = range(-30000, 30000);
+    mac_quant(out.c);
+    tb::depthwise_conv2d(a, in, g_input, f, g_filter, out, g_expected);
+    const tk::Conv2dParams p = conv_params(a);
+    const int32_t scratch =
+        tk::depthwise_conv2d_s8_scratch_size(p, dims4(in), dims4(f), dims4(out));
+    if (scratch > static_cast<int32_t>(sizeof g_scratch)) continue;
+    const tk::Status status = call_conv(tk::depthwise_conv2d_s8, p, a, in, f, out, scratch);
+    char params[256];
+    std::snprintf(params, sizeof params, "in %ldx%ldx%ld stride_h %ld pad %ld dil %ld",
+                  (long)in.h, (long)in.w, (long)in.c, (long)stride_h, (long)pad, (long)dilation);
+    compare("depthwise_conv2d_s8 (packed pixels)", i, status, count_of(out), params);
+  }
+}
+
 // Fully connected with every depth tail (1..100), output counts past every tile, the
 // precomputed kernel sums (the Helium variant's fast path) or none, asymmetric weights.
 void test_fully_connected_edges(int cases) {
@@ -1070,6 +1104,7 @@ int main(int argc, char** argv) {
   test_batch_matmul(cases);
   test_conv_edges(cases);
   test_depthwise_edges(cases);
+  test_depthwise_packed(cases);
   test_fully_connected_edges(cases);
   test_fully_connected_wide(cases / 4 + 1);
   test_batch_matmul_edges(cases);
