@@ -26,7 +26,13 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 import bench  # noqa: E402  (KERNELS_REFERENCE, the RESULTS.md renderer)
-import size  # noqa: E402  (sizes_from_map)
+
+# GNU ld map lines: an input section with its size and origin on one line, or its name alone
+# with the placement on the next.
+PLACED = re.compile(r"^\s+0x[0-9a-f]+\s+0x([0-9a-f]+)\s+(\S+)$")
+SECTION_AND_PLACED = re.compile(r"^ (\.\S+)\s+0x[0-9a-f]+\s+0x([0-9a-f]+)\s+(\S+)$")
+SECTION_ONLY = re.compile(r"^ (\.\S+)$")
+TEXT_SECTIONS = (".text", ".rodata", ".ARM.ex")  # code, read-only data, unwind tables
 
 TARGETS = ["cortex-m3", "cortex-m4", "cortex-m7", "cortex-m33", "cortex-m55"]
 SUBSET_OBJECTS = ["conv", "depthwise_conv", "fully_connected", "elementwise", "pooling", "softmax"]
@@ -108,7 +114,8 @@ def linked_subset(build_dir, library, target):
                "-Wl,--gc-sections", "-Wl,--entry=main", f"-Wl,-Map={map_path}", "-o", elf]
     command += [f"-Wl,--undefined={s}" for s in subset_symbols(library)]
     run(command)
-    return size.sizes_from_map(map_path)["kernels"]["text"], linked_objects(map_path)
+    kept = linked_objects(map_path)
+    return sum(kept.values()), kept
 
 
 def linked_objects(map_path):
@@ -116,20 +123,20 @@ def linked_objects(map_path):
     text = map_path.read_text()
     kept, section = {}, None
     for line in text[text.find("Linker script and memory map"):].splitlines():
-        match = size.SECTION_AND_PLACED.match(line)
+        match = SECTION_AND_PLACED.match(line)
         if match:
             section, length, origin = match.group(1), int(match.group(2), 16), match.group(3)
         else:
-            only = size.SECTION_ONLY.match(line)
+            only = SECTION_ONLY.match(line)
             if only:
                 section = only.group(1)
                 continue
-            placed = size.PLACED.match(line)
+            placed = PLACED.match(line)
             if not placed or section is None:
                 continue
             length, origin = int(placed.group(1), 16), placed.group(2)
         member = re.search(r"libtinyexec_kernels\.a\((\w+)\.cpp\.obj\)", origin)
-        if member and size.kind_of(section) == "text":
+        if member and section.startswith(TEXT_SECTIONS):
             kept[member.group(1)] = kept.get(member.group(1), 0) + length
         section = None
     return kept
