@@ -96,11 +96,21 @@ void fully_connected(const char* name, int32_t depth, int32_t outputs) {
   p.input_offset = 128;
   p.output_offset = -128;
   const tk::FullyConnectedShape shape{1, depth, outputs};
+  // The kernel sums (bias and input offset folded), as the compiler stores them in the program
+  // (Linear.kernel_sums).
+  static int32_t sums[1024];
+  const tk::Span<int32_t> sums_span{sums, static_cast<size_t>(outputs)};
+  if (tk::fully_connected_s8_kernel_sums(p, shape, {g_filter, static_cast<size_t>(depth * outputs)},
+                                         {g_bias, static_cast<size_t>(outputs)},
+                                         sums_span) != tk::Status::kOk) {
+    std::printf("fully_connected_s8_kernel_sums failed\n");
+  }
   g_counter->start();
   const tk::Status status = tk::fully_connected_s8(
       p, tk::PerTensorQuant{1 << 30, -9}, shape, {g_input, static_cast<size_t>(depth)},
       {g_filter, static_cast<size_t>(depth * outputs)}, {g_bias, static_cast<size_t>(outputs)},
-      {g_output, static_cast<size_t>(outputs)}, {g_scratch, sizeof g_scratch});
+      {g_output, static_cast<size_t>(outputs)}, {g_scratch, sizeof g_scratch},
+      {sums, static_cast<size_t>(outputs)});
   const uint64_t instructions = g_counter->stop();
   report(name, instructions, static_cast<uint32_t>(depth * outputs), "MAC", status);
 }

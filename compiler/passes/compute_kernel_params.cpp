@@ -6,6 +6,7 @@
 #include <string>
 
 #include "ops/op_helpers.h"
+#include "tinyexec/kernels/fully_connected.h"
 #include "tinyexec/kernels/requant.h"
 
 namespace tinyexec::passes {
@@ -139,18 +140,32 @@ std::vector<int64_t> lut_table(std::string_view function, float input_scale,
   return table;
 }
 
-std::vector<int64_t> kernel_sums(const ir::Tensor& weight) {
-  if (weight.rank() != 2) {
-    fail("kernel sums need a [O, K] weight, got {}", ir::shape_string(weight.shape()));
+std::vector<int64_t> kernel_sums(const ir::Tensor& weight, int32_t weight_zero_point,
+                                 const ir::Tensor* bias, int32_t input_zero_point) {
+  if (weight.rank() != 2 || weight.dtype() != ir::DType::kInt8) {
+    fail("kernel sums need an i8 [O, K] weight, got {}{}", ir::dtype_name(weight.dtype()),
+         ir::shape_string(weight.shape()));
   }
   const int64_t rows = weight.shape()[0];
-  const int64_t depth = weight.shape()[1];
-  const auto data = weight.data<int8_t>();
-  std::vector<int64_t> sums(static_cast<size_t>(rows), 0);
-  for (int64_t o = 0; o < rows; ++o) {
-    for (int64_t k = 0; k < depth; ++k) sums[o] += data[o * depth + k];
+  if (bias != nullptr && (bias->dtype() != ir::DType::kInt32 || bias->numel() != rows)) {
+    fail("kernel sums need an i32 bias of {} values, got {}{}", rows,
+         ir::dtype_name(bias->dtype()), ir::shape_string(bias->shape()));
   }
-  return sums;
+  kernels::FullyConnectedParams params;
+  params.input_offset = -input_zero_point;
+  params.filter_offset = -weight_zero_point;
+  const kernels::FullyConnectedShape shape{1, static_cast<int32_t>(weight.shape()[1]),
+                                           static_cast<int32_t>(rows)};
+  const auto w = weight.data<int8_t>();
+  kernels::Span<const int32_t> bias_span;
+  if (bias != nullptr) bias_span = {bias->data<int32_t>().data(), bias->data<int32_t>().size()};
+  std::vector<int32_t> sums(static_cast<size_t>(rows));
+  const kernels::Status status = kernels::fully_connected_s8_kernel_sums(
+      params, shape, {w.data(), w.size()}, bias_span, {sums.data(), sums.size()});
+  if (status != kernels::Status::kOk) {
+    fail("fully_connected_s8_kernel_sums: {}", kernels::status_name(status));
+  }
+  return {sums.begin(), sums.end()};
 }
 
 namespace {
@@ -217,7 +232,15 @@ void linear_params(const ir::Node& node, ir::Attributes& attrs) {
     ops::node_error(node, "the weight '{}' ({}) must be a constant i8 [O, K] for kernel_sums",
                     weight.name, weight.type_string());
   }
-  attrs.set("kernel_sums", kernel_sums(*weight.constant));
+  const ir::Value* bias = node.inputs.size() > 2 ? node.input(2) : nullptr;
+  if (bias != nullptr && !bias->is_constant()) {
+    ops::node_error(node, "the bias '{}' must be a constant for kernel_sums", bias->name);
+  }
+  const ir::QuantParams& input_quant = quant_of(node, node.input(0), "input");
+  attrs.set("kernel_sums",
+            kernel_sums(*weight.constant, weight_quant.zero_points.at(0),
+                        bias != nullptr ? bias->constant.get() : nullptr,
+                        input_quant.zero_points.at(0)));
 }
 
 void batch_matmul_params(const ir::Node& node, ir::Attributes& attrs) {

@@ -75,8 +75,11 @@ std::vector<int64_t> lut_table(std::string_view function, float input_scale,
                                int32_t input_zero_point, float output_scale,
                                int32_t output_zero_point);
 
-// kernel_sums[o] = sum_k weight[o, k] of an int8 [O, K] weight.
-std::vector<int64_t> kernel_sums(const ir::Tensor& weight);
+// CMSIS-NN's kernel sums of a linear layer (fully_connected_s8_kernel_sums): per output o,
+// bias[o] + input_offset * sum_k (weight[o, k] + weight_offset), offsets = -zero points; an
+// int8 [O, K] weight, an int32 [O] bias or none.
+std::vector<int64_t> kernel_sums(const ir::Tensor& weight, int32_t weight_zero_point,
+                                 const ir::Tensor* bias, int32_t input_zero_point);
 
 // Sets the (params) attributes of every cortex_m node that has them. Errors name the node,
 // the op and the value whose quantization is missing or unsupported. Returns the number of

@@ -67,7 +67,6 @@ Status batch_matmul_s8(const BatchMatmulParams& params, const PerTensorQuant& qu
   detail::MatmulArgs a{nullptr,
                        nullptr,
                        nullptr,
-                       nullptr,
                        &quant.multiplier,
                        &quant.shift,
                        false,

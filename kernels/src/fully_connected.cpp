@@ -88,9 +88,9 @@ inline void store_4x1_dsp(const DspRow& row, int32_t c, int32_t valid, int32_t a
 
 // fc_row_dsp reads MatmulArgs at these offsets.
 static_assert(offsetof(MatmulArgs, lhs) == 0 && offsetof(MatmulArgs, rhs) == 4 &&
-                  offsetof(MatmulArgs, bias) == 8 && offsetof(MatmulArgs, output) == 28 &&
-                  offsetof(MatmulArgs, cols) == 36 && offsetof(MatmulArgs, depth) == 40 &&
-                  offsetof(MatmulArgs, lhs_offset) == 44 && offsetof(MatmulArgs, activation) == 56,
+                  offsetof(MatmulArgs, bias) == 8 && offsetof(MatmulArgs, output) == 24 &&
+                  offsetof(MatmulArgs, cols) == 32 && offsetof(MatmulArgs, depth) == 36 &&
+                  offsetof(MatmulArgs, lhs_offset) == 40 && offsetof(MatmulArgs, activation) == 52,
               "MatmulArgs layout");
 
 // What fc_row_dsp needs besides the MatmulArgs.
@@ -152,7 +152,7 @@ __attribute__((noinline)) void fc_row_dsp(const MatmulArgs& a, const DspRowArgs&
       // [sp, #72] 16 zero bytes (no bias), [sp, #88] r7.
       "push {r7}\n\t"
       "sub sp, #88\n\t"
-      "ldr r9, [r0, #40]\n\t"
+      "ldr r9, [r0, #36]\n\t"
       "add r4, r9, #3\n\t"
       "lsr r5, r4, #4\n\t"
       "ubfx r6, r4, #2, #2\n\t"
@@ -174,12 +174,12 @@ __attribute__((noinline)) void fc_row_dsp(const MatmulArgs& a, const DspRowArgs&
       "strd r4, r5, [sp, #16]\n\t"
       "ldrd r8, r10, [r1, #16]\n\t"
       "strd r8, r1, [sp, #32]\n\t"
-      "ldr r4, [r0, #28]\n\t"
-      "ldr r5, [r0, #36]\n\t"
+      "ldr r4, [r0, #24]\n\t"
+      "ldr r5, [r0, #32]\n\t"
       "mla r4, r2, r5, r4\n\t"
       "add r5, r4, r10, lsl #2\n\t"
       "strd r4, r5, [sp, #52]\n\t"
-      "ldrd r4, r5, [r0, #56]\n\t"
+      "ldrd r4, r5, [r0, #52]\n\t"
       "adds r6, r4, #128\n\t"
       "eor r7, r5, #127\n\t"
       "orrs r6, r7\n\t"
@@ -195,7 +195,7 @@ __attribute__((noinline)) void fc_row_dsp(const MatmulArgs& a, const DspRowArgs&
       "8:\n\t"
       "ldr r12, [r0]\n\t"
       "mla r12, r2, r9, r12\n\t"
-      "ldr r10, [r0, #44]\n\t"
+      "ldr r10, [r0, #40]\n\t"
       "pkhbt r10, r10, r10, lsl #16\n\t"
       "mov r8, r3\n\t"
       // Widen the lhs row's full groups: four per pass, then singles.
@@ -403,20 +403,12 @@ inline void tile_mve(const MatmulArgs& a, const MveShared& sh, const int8_t* w, 
   const int8_t* w2 = kFull || valid > 2 ? w1 + depth : w1;
   const int8_t* w3 = kFull || valid > 3 ? w2 + depth : w2;
   const mve_pred16_t p = kFull ? 0xffff : vctp32q(static_cast<uint32_t>(valid));
-  int32x4_t sums;
-  if (a.rhs_sums != nullptr) {
-    sums = kFull ? vldrwq_s32(a.rhs_sums + c) : vldrwq_z_s32(a.rhs_sums + c, p);
-  } else {
+  int32x4_t base = vdupq_n_s32(0);
+  if (a.bias != nullptr) base = kFull ? vldrwq_s32(a.bias + c) : vldrwq_z_s32(a.bias + c, p);
+  if (a.lhs_offset != 0) {
     int32_t s0, s1, s2, s3;
     mve::sum_4(w0, w1, w2, w3, depth, s0, s1, s2, s3);
-    sums = mve::lanes(s0, s1, s2, s3);
-  }
-  int32x4_t base;
-  if (a.bias != nullptr) {
-    const int32x4_t bias = kFull ? vldrwq_s32(a.bias + c) : vldrwq_z_s32(a.bias + c, p);
-    base = vmlaq_n_s32(bias, sums, a.lhs_offset);
-  } else {
-    base = vmulq_n_s32(sums, a.lhs_offset);
+    base = vmlaq_n_s32(base, mve::lanes(s0, s1, s2, s3), a.lhs_offset);
   }
   if (a.rhs_offset != 0) base = vaddq_n_s32(base, sh.both);
   mve::Quant4 quant = sh.tensor_quant;
@@ -445,23 +437,23 @@ inline void tile_mve(const MatmulArgs& a, const MveShared& sh, const int8_t* w, 
 
 // fc_rows_mve reads MatmulArgs at these offsets.
 static_assert(offsetof(MatmulArgs, lhs) == 0 && offsetof(MatmulArgs, rhs) == 4 &&
-                  offsetof(MatmulArgs, rhs_sums) == 12 && offsetof(MatmulArgs, multiplier) == 16 &&
-                  offsetof(MatmulArgs, shift) == 20 && offsetof(MatmulArgs, output) == 28 &&
-                  offsetof(MatmulArgs, rows) == 32 && offsetof(MatmulArgs, cols) == 36 &&
-                  offsetof(MatmulArgs, depth) == 40 && offsetof(MatmulArgs, lhs_offset) == 44 &&
-                  offsetof(MatmulArgs, output_offset) == 52 &&
-                  offsetof(MatmulArgs, activation) == 56 && offsetof(MatmulArgs, scratch) == 64,
+                  offsetof(MatmulArgs, multiplier) == 12 && offsetof(MatmulArgs, shift) == 16 &&
+                  offsetof(MatmulArgs, output) == 24 && offsetof(MatmulArgs, rows) == 28 &&
+                  offsetof(MatmulArgs, cols) == 32 && offsetof(MatmulArgs, depth) == 36 &&
+                  offsetof(MatmulArgs, lhs_offset) == 40 &&
+                  offsetof(MatmulArgs, output_offset) == 48 &&
+                  offsetof(MatmulArgs, activation) == 52 && offsetof(MatmulArgs, scratch) == 60,
               "MatmulArgs layout");
 
 // Columns [col0, col0 + 4 tiles) of every lhs row, four at a time, with per-tensor
 // requantization with a right shift (shift < 0); init: int32[4] per tile, the accumulators' starts
 // (the bias or zeros, from col0). With acc_i = init[4 t + i] + (rhs row c_i) . x:
-//   mode 0: out = clamp(requantize(acc_i + lhs_offset * rhs_sums[c_i]) + output_offset)
-//   mode 1: the same with the kernel sums computed as it goes: acc_i + c * sum(rhs row c_i),
-//           c = lhs_offset in every byte of q7
+//   mode 0: lhs_offset 0 (fully connected with kernel sums: the offset is in the init):
+//           out = clamp(requantize(acc_i) + output_offset)
+//   mode 1: acc_i + c * sum(rhs row c_i) computed as it goes, c = lhs_offset in every byte of q7
 //   mode 2: lhs_offset 128 (beyond int8): rhs (x + 128) = -(rhs ~x - 127 rhs), so
 //           -(-init + rhs . ~x - 127 sum(rhs row)), ~x written to scratch first.
-// Per tile about 30 instructions (mode 2: 35), plus 10 per 16 values of k (modes 1-2: 14);
+// Per tile about 25 instructions (mode 2: 35), plus 10 per 16 values of k (modes 1-2: 14);
 // per row about 20.
 __attribute__((noinline)) void fc_rows_mve(const MatmulArgs& a, const int32_t* init, int32_t tiles,
                                            int32_t col0_mode) {
@@ -470,7 +462,7 @@ __attribute__((noinline)) void fc_rows_mve(const MatmulArgs& a, const int32_t* i
   register int32_t r2 asm("r2") = tiles;
   register int32_t r3 asm("r3") = col0_mode;
   // Stack: [sp] the row's end of output, [sp, #4] x, [sp, #8] output offset, [sp, #12]
-  // multiplier, [sp, #16] rhs_sums - init (bytes), [sp, #20] lhs_offset, [sp, #24] rows left,
+  // multiplier (modes 1-2), [sp, #16] and [sp, #20] unused, [sp, #24] rows left,
   // [sp, #28] tiles, [sp, #32] init, [sp, #36] the first column's rhs row, [sp, #40] the
   // output row, [sp, #44] &a, [sp, #48] the lhs row, [sp, #52] (-k) & 15, [sp, #56] scratch,
   // [sp, #60] r7. q4 = shift, q5 = act_min, q6 = act_max, q7 = c (modes 1-2) or
@@ -535,56 +527,45 @@ __attribute__((noinline)) void fc_rows_mve(const MatmulArgs& a, const int32_t* i
       "str r2, [sp, #28]\n\t"
       "and r2, r3, #3\n\t"
       "bic r3, r3, #3\n\t"
-      "ldr r9, [r0, #40]\n\t"
+      "ldr r9, [r0, #36]\n\t"
       "ldr r1, [r0, #4]\n\t"
       "mla r1, r3, r9, r1\n\t"
       "str r1, [sp, #36]\n\t"
-      "ldr r5, [r0, #28]\n\t"
+      "ldr r5, [r0, #24]\n\t"
       "add r5, r3\n\t"
       "str r5, [sp, #40]\n\t"
       "str r0, [sp, #44]\n\t"
       "ldr r7, [r0]\n\t"
       "str r7, [sp, #4]\n\t"
       "str r7, [sp, #48]\n\t"
-      "ldr r7, [r0, #32]\n\t"
+      "ldr r7, [r0, #28]\n\t"
       "str r7, [sp, #24]\n\t"
-      "ldr r7, [r0, #52]\n\t"
+      "ldr r7, [r0, #48]\n\t"
       "str r7, [sp, #8]\n\t"
       "rsb r7, r9, #0\n\t"
       "and r7, r7, #15\n\t"
       "str r7, [sp, #52]\n\t"
-      "ldr r7, [r0, #20]\n\t"
+      "ldr r7, [r0, #16]\n\t"
       "ldr r7, [r7]\n\t"
       "vdup.32 q4, r7\n\t"
-      "ldr r7, [r0, #56]\n\t"
+      "ldr r7, [r0, #52]\n\t"
       "vdup.32 q5, r7\n\t"
-      "ldr r7, [r0, #60]\n\t"
+      "ldr r7, [r0, #56]\n\t"
       "vdup.32 q6, r7\n\t"
-      "ldr r7, [r0, #16]\n\t"
+      "ldr r7, [r0, #12]\n\t"
       "ldr r7, [r7]\n\t"
       "cmp r2, #1\n\t"
       "beq 20f\n\t"
       "bhi 30f\n\t"
       // Mode 0.
-      "vdup.32 q7, r7\n\t"
-      "ldr r7, [r0, #12]\n\t"
-      "add r7, r7, r3, lsl #2\n\t"
-      "sub r7, r10\n\t"
-      "str r7, [sp, #16]\n\t"
-      "ldr r7, [r0, #44]\n\t"
-      "str r7, [sp, #20]\n"
+      "vdup.32 q7, r7\n"
       "10:\n\t" TE_FC_ROW_TOP
       "11:\n\t" TE_FC_TILE_TOP TE_FC_LOOP("12", TE_FC_COL)
-      "ldr r7, [sp, #16]\n\t"
-      "add r7, r10\n\t"
-      "vldrw.32 q3, [r7, #-16]\n\t"
-      "ldr r7, [sp, #20]\n\t"
-      "vmla.s32 q2, q3, r7\n\t"
       "vqrdmulh.s32 q2, q2, q7\n\t" TE_FC_STORE("11b") TE_FC_ROW_END("10b")
       // Mode 1.
       "20:\n\t"
       "str r7, [sp, #12]\n\t"
-      "ldr r7, [r0, #44]\n\t"
+      "ldr r7, [r0, #40]\n\t"
       "vdup.8 q7, r7\n"
       "21:\n\t" TE_FC_ROW_TOP
       "22:\n\t" TE_FC_TILE_TOP TE_FC_LOOP("23", TE_FC_COL_C) TE_FC_MULT_STACK TE_FC_STORE("22b")
@@ -592,7 +573,7 @@ __attribute__((noinline)) void fc_rows_mve(const MatmulArgs& a, const int32_t* i
       // Mode 2.
       "30:\n\t"
       "str r7, [sp, #12]\n\t"
-      "ldr r7, [r0, #64]\n\t"
+      "ldr r7, [r0, #60]\n\t"
       "str r7, [sp, #56]\n\t"
       "mvn r7, #126\n\t"
       "vdup.8 q7, r7\n"
@@ -615,7 +596,7 @@ __attribute__((noinline)) void fc_rows_mve(const MatmulArgs& a, const int32_t* i
       // The next row: its output and lhs; init and rhs from the start.
       "80:\n\t"
       "ldr r7, [sp, #44]\n\t"
-      "ldr r7, [r7, #36]\n\t"
+      "ldr r7, [r7, #32]\n\t"
       "ldr r5, [sp, #40]\n\t"
       "add r5, r7\n\t"
       "str r5, [sp, #40]\n\t"
@@ -644,11 +625,11 @@ __attribute__((noinline)) void fc_rows_mve(const MatmulArgs& a, const int32_t* i
 }
 
 // The common case (per-tensor requantization with a right shift, symmetric weights): the
-// first 4 * full columns in assembly (fc_rows_mve: mode 0 with the kernel sums, else 1, or 2
-// for lhs_offset 128). Without bias the accumulators start from zeros on the stack, 64
-// columns at a time.
+// first 4 * full columns in assembly (fc_rows_mve: mode 0 for lhs_offset 0, e.g. a fully
+// connected layer with kernel sums, else 1, or 2 for lhs_offset 128). Without bias the
+// accumulators start from zeros on the stack, 64 columns at a time.
 inline void matmul_mve_fast(const MatmulArgs& a, int32_t full) {
-  const int32_t mode = a.rhs_sums != nullptr ? 0 : a.lhs_offset > 127 ? 2 : 1;
+  const int32_t mode = a.lhs_offset == 0 ? 0 : a.lhs_offset > 127 ? 2 : 1;
   if (a.bias != nullptr) {
     fc_rows_mve(a, a.bias, full, mode);
     return;
@@ -749,15 +730,17 @@ Status check_fc(const FullyConnectedParams& p, const FullyConnectedShape& shape,
   return Status::kOk;
 }
 
+// With kernel sums the input offset's share is in them: they replace the bias and the product
+// runs with input offset 0.
 detail::MatmulArgs fc_args(const FullyConnectedParams& p, const FullyConnectedShape& shape,
                            Span<const int8_t> input, Span<const int8_t> weights,
                            Span<const int32_t> bias, Span<int8_t> output, Span<int8_t> scratch,
                            Span<const int32_t> kernel_sums, const int32_t* multiplier,
                            const int32_t* shift, bool per_channel) {
+  const bool folded = !kernel_sums.empty();
   return detail::MatmulArgs{input.data(),
                             weights.data(),
-                            detail::bias_or_null(bias),
-                            kernel_sums.empty() ? nullptr : kernel_sums.data(),
+                            folded ? kernel_sums.data() : detail::bias_or_null(bias),
                             multiplier,
                             shift,
                             per_channel,
@@ -765,7 +748,7 @@ detail::MatmulArgs fc_args(const FullyConnectedParams& p, const FullyConnectedSh
                             shape.batches,
                             shape.output_depth,
                             shape.input_depth,
-                            p.input_offset,
+                            folded ? 0 : p.input_offset,
                             p.filter_offset,
                             p.output_offset,
                             p.activation,
@@ -820,26 +803,38 @@ Status fully_connected_s8(const FullyConnectedParams& params, const PerChannelQu
   return Status::kOk;
 }
 
-Status fully_connected_s8_kernel_sums_check(const FullyConnectedShape& shape,
-                                            Span<const int8_t> weights, Span<int32_t> kernel_sums) {
+Status fully_connected_s8_kernel_sums_check(const FullyConnectedParams& params,
+                                            const FullyConnectedShape& shape,
+                                            Span<const int8_t> weights, Span<const int32_t> bias,
+                                            Span<int32_t> kernel_sums) {
   TE_CHECK(weights.data() != nullptr && kernel_sums.data() != nullptr, Status::kNullPointer);
   TE_CHECK(shape.input_depth > 0 && shape.output_depth > 0, Status::kBadShape);
   int32_t weight_count = 0;
   TE_CHECK(checked_mul(shape.output_depth, shape.input_depth, &weight_count), Status::kOverflow);
+  TE_CHECK(detail::valid_input_offset(params.input_offset) &&
+               detail::valid_input_offset(params.filter_offset),
+           Status::kBadParam);
+  TE_RETURN_IF_ERROR(detail::check_bias(bias, shape.output_depth));
   TE_CHECK(weights.size() >= static_cast<size_t>(weight_count) &&
                kernel_sums.size() >= static_cast<size_t>(shape.output_depth),
            Status::kBufferTooSmall);
   return Status::kOk;
 }
 
-Status fully_connected_s8_kernel_sums(const FullyConnectedShape& shape, Span<const int8_t> weights,
-                                      Span<int32_t> kernel_sums) {
-  TE_RETURN_IF_ERROR(fully_connected_s8_kernel_sums_check(shape, weights, kernel_sums));
+Status fully_connected_s8_kernel_sums(const FullyConnectedParams& params,
+                                      const FullyConnectedShape& shape, Span<const int8_t> weights,
+                                      Span<const int32_t> bias, Span<int32_t> kernel_sums) {
+  TE_RETURN_IF_ERROR(
+      fully_connected_s8_kernel_sums_check(params, shape, weights, bias, kernel_sums));
   for (int32_t o = 0; o < shape.output_depth; ++o) {
     const int8_t* w = weights.data() + o * shape.input_depth;
-    int32_t sum = 0;
-    for (int32_t i = 0; i < shape.input_depth; ++i) sum = detail::wrapping_add(sum, w[i]);
-    kernel_sums[o] = sum;
+    uint32_t sum = 0;  // wrapping, like the accumulators
+    for (int32_t i = 0; i < shape.input_depth; ++i) {
+      sum += static_cast<uint32_t>(w[i] + params.filter_offset);
+    }
+    const uint32_t start = bias.empty() ? 0u : static_cast<uint32_t>(bias[o]);
+    kernel_sums[o] =
+        static_cast<int32_t>(start + sum * static_cast<uint32_t>(params.input_offset));
   }
   return Status::kOk;
 }

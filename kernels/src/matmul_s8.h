@@ -17,7 +17,6 @@ struct MatmulArgs {
   const int8_t* lhs;          // [rows, depth]
   const int8_t* rhs;          // [cols, depth] (one row per output column)
   const int32_t* bias;        // [cols] or null
-  const int32_t* rhs_sums;    // [cols] sum_k rhs[c, k], or null (Helium computes them)
   const int32_t* multiplier;  // [cols] when per_channel, else [1]
   const int32_t* shift;
   bool per_channel;

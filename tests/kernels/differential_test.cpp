@@ -529,15 +529,16 @@ void test_fully_connected_edges(int cases) {
     p.output_offset = output_offset, p.activation = {lo, hi};
     const tk::FullyConnectedShape shape{batches, depth, outputs};
     const tk::Span<const int8_t> weights{g_filter, static_cast<size_t>(outputs * depth)};
+    const tk::Span<const int32_t> bias{has_bias ? g_bias : nullptr,
+                                       has_bias ? static_cast<size_t>(outputs) : 0};
     if (with_sums) {
-      tk::fully_connected_s8_kernel_sums(shape, weights, {sums, static_cast<size_t>(outputs)});
+      tk::fully_connected_s8_kernel_sums(p, shape, weights, bias,
+                                         {sums, static_cast<size_t>(outputs)});
     }
     const tk::Span<const int32_t> kernel_sums{with_sums ? sums : nullptr,
                                               with_sums ? static_cast<size_t>(outputs) : 0};
     const int32_t scratch = tk::fully_connected_s8_scratch_size(shape);
     const tk::Span<const int8_t> input{g_input, static_cast<size_t>(batches * depth)};
-    const tk::Span<const int32_t> bias{has_bias ? g_bias : nullptr,
-                                       has_bias ? static_cast<size_t>(outputs) : 0};
     const tk::Span<int8_t> output{g_actual, static_cast<size_t>(batches * outputs)};
     const tk::Span<int8_t> scratch_span{g_scratch, static_cast<size_t>(scratch)};
     const tk::PerChannelQuant channel_quant{{g_multiplier, static_cast<size_t>(outputs)},
@@ -579,7 +580,9 @@ void test_fully_connected_wide(int cases) {
     const tk::FullyConnectedShape shape{batches, depth, outputs};
     const tk::Span<const int8_t> weights{g_filter, static_cast<size_t>(outputs * depth)};
     if (with_sums) {
-      tk::fully_connected_s8_kernel_sums(shape, weights, {sums, static_cast<size_t>(outputs)});
+      tk::fully_connected_s8_kernel_sums(
+          p, shape, weights, {has_bias ? bias : nullptr, has_bias ? static_cast<size_t>(outputs) : 0},
+          {sums, static_cast<size_t>(outputs)});
     }
     const tk::Status status = tk::fully_connected_s8(
         p, tk::PerTensorQuant{g_multiplier[0], g_shift[0]}, shape,

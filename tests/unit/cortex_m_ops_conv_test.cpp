@@ -292,7 +292,7 @@ TEST(CortexMLinear, HandComputed) {
                      Arg{i32({2}, {1, -2}), std::nullopt}};
   const auto [m, s] = multiplier_of(1.0);
   const ir::Attributes a =
-      attrs({{"multipliers", Ints{m}}, {"shifts", Ints{s}}, {"kernel_sums", Ints{0, 6}}});
+      attrs({{"multipliers", Ints{m}}, {"shifts", Ints{s}}, {"kernel_sums", Ints{1, -2}}});
   const ir::Tensor y = run("cortex_m.quantized_linear", args, per_tensor(1.0f, 0), a);
   EXPECT_EQ(y.shape(), (ir::Shape{1, 2}));
   EXPECT_EQ(values_of(y), (std::vector<int8_t>{-1, 10}));
@@ -320,10 +320,11 @@ void check_linear_against_float(bool per_channel_weights, int32_t weight_zp, uin
   std::vector<int> expected;
   const auto xs = x.data<int8_t>();
   const auto wv = w.data<int8_t>();
+  // Kernel sums: bias + input offset * sum of (weight - weight zero point).
   for (int64_t r = 0; r < o; ++r) {
     int64_t sum = 0;
-    for (int64_t i = 0; i < k; ++i) sum += wv[r * k + i];
-    sums.push_back(sum);
+    for (int64_t i = 0; i < k; ++i) sum += wv[r * k + i] - (per_channel_weights ? 0 : weight_zp);
+    sums.push_back(bias.data<int32_t>()[r] - int64_t{xq.zero_points[0]} * sum);
   }
   for (int64_t r = 0; r < b; ++r) {
     for (int64_t c = 0; c < o; ++c) {
@@ -354,13 +355,13 @@ TEST(CortexMLinear, Errors) {
   const std::string op = "cortex_m.quantized_linear";
   const auto [m, s] = multiplier_of(0.1);
   const ir::Attributes params =
-      attrs({{"multipliers", Ints{m}}, {"shifts", Ints{s}}, {"kernel_sums", Ints{4, 8}}});
+      attrs({{"multipliers", Ints{m}}, {"shifts", Ints{s}}, {"kernel_sums", Ints{0, 0}}});
   EXPECT_NO_THROW(run(op, {x, w}, per_tensor(0.1f, 0), params));
   ir::Attributes no_sums = params;
   no_sums.erase("kernel_sums");
   expect_error(op, {x, w}, per_tensor(0.1f, 0), no_sums, "(params) attribute 'kernel_sums'");
   ir::Attributes wrong_sums = params;
-  wrong_sums.set("kernel_sums", Ints{4, 9});
+  wrong_sums.set("kernel_sums", Ints{0, 1});
   expect_error(op, {x, w}, per_tensor(0.1f, 0), wrong_sums, "does not match");
   ir::Attributes three = params;
   three.set("multipliers", Ints{m, m, m});

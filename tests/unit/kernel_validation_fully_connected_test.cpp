@@ -52,13 +52,13 @@ constexpr int kAll = kBoth | kKernelSums;
 
 const Rule kRules[] = {
     {"valid", kAll, [](Args&) {}, Status::kOk},
-    {"valid_no_bias", kBoth, [](Args& a) { a.bias.clear(); }, Status::kOk},
-    {"valid_offsets_at_lower_bounds", kBoth,
+    {"valid_no_bias", kAll, [](Args& a) { a.bias.clear(); }, Status::kOk},
+    {"valid_offsets_at_lower_bounds", kAll,
      [](Args& a) {
        a.params.input_offset = a.params.filter_offset = a.params.output_offset = -128;
      },
      Status::kOk},
-    {"valid_offsets_at_upper_bounds", kBoth,
+    {"valid_offsets_at_upper_bounds", kAll,
      [](Args& a) {
        a.params.input_offset = a.params.filter_offset = 128, a.params.output_offset = 127;
      },
@@ -86,7 +86,7 @@ const Rule kRules[] = {
     {"null_input", kBoth, [](Args& a) { a.null_input = true; }, Status::kNullPointer},
     {"null_weights", kAll, [](Args& a) { a.null_weights = true; }, Status::kNullPointer},
     {"null_output", kBoth, [](Args& a) { a.null_output = true; }, Status::kNullPointer},
-    {"null_nonempty_bias", kBoth, [](Args& a) { a.null_bias = true; }, Status::kNullPointer},
+    {"null_nonempty_bias", kAll, [](Args& a) { a.null_bias = true; }, Status::kNullPointer},
     {"null_multiplier", kPerChannel, [](Args& a) { a.null_multiplier = true; },
      Status::kNullPointer},
     {"null_shift", kPerChannel, [](Args& a) { a.null_shift = true; }, Status::kNullPointer},
@@ -100,13 +100,13 @@ const Rule kRules[] = {
     {"input_depth_zero", kAll, [](Args& a) { a.shape.input_depth = 0; }, Status::kBadShape},
     {"output_depth_zero", kAll, [](Args& a) { a.shape.output_depth = 0; }, Status::kBadShape},
     // kBadParam
-    {"input_offset_too_small", kBoth, [](Args& a) { a.params.input_offset = -129; },
+    {"input_offset_too_small", kAll, [](Args& a) { a.params.input_offset = -129; },
      Status::kBadParam},
-    {"input_offset_too_large", kBoth, [](Args& a) { a.params.input_offset = 129; },
+    {"input_offset_too_large", kAll, [](Args& a) { a.params.input_offset = 129; },
      Status::kBadParam},
-    {"filter_offset_too_small", kBoth, [](Args& a) { a.params.filter_offset = -129; },
+    {"filter_offset_too_small", kAll, [](Args& a) { a.params.filter_offset = -129; },
      Status::kBadParam},
-    {"filter_offset_too_large", kBoth, [](Args& a) { a.params.filter_offset = 200; },
+    {"filter_offset_too_large", kAll, [](Args& a) { a.params.filter_offset = 200; },
      Status::kBadParam},
     {"output_offset_too_small", kBoth, [](Args& a) { a.params.output_offset = -129; },
      Status::kBadParam},
@@ -132,7 +132,7 @@ const Rule kRules[] = {
     {"input_short", kBoth, [](Args& a) { --a.input_len; }, Status::kBufferTooSmall},
     {"weights_short", kAll, [](Args& a) { --a.weights_len; }, Status::kBufferTooSmall},
     {"output_short", kBoth, [](Args& a) { --a.output_len; }, Status::kBufferTooSmall},
-    {"bias_short", kBoth, [](Args& a) { a.bias.pop_back(); }, Status::kBufferTooSmall},
+    {"bias_short", kAll, [](Args& a) { a.bias.pop_back(); }, Status::kBufferTooSmall},
     {"multiplier_short", kPerChannel, [](Args& a) { a.multiplier.pop_back(); },
      Status::kBufferTooSmall},
     {"shift_short", kPerChannel, [](Args& a) { a.shift.pop_back(); }, Status::kBufferTooSmall},
@@ -212,7 +212,8 @@ Status CallWith(const Args& a, Op op, Call call) {
     case kKernelSums:
       status =
           CallKernel(call, KV_KERNEL(fully_connected_s8_kernel_sums),
-                     std::make_tuple(a.shape, w, sums.span(a.null_sums)), output, sums, scratch);
+                     std::make_tuple(a.params, a.shape, w, bias, sums.span(a.null_sums)), output,
+                     sums, scratch);
       break;
   }
   ExpectNoStrayWrites(status, output, "the output");

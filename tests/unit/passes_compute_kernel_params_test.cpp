@@ -90,9 +90,15 @@ TEST(PassesKernelParams, PerChannelConvAndProductLinear) {
 }
 
 TEST(PassesKernelParams, KernelSums) {
-  const std::vector<int8_t> w{1, 2, 3, -128, 127, -1};
-  EXPECT_EQ(passes::kernel_sums(ir::Tensor::from<int8_t>({2, 3}, w)),
-            (std::vector<int64_t>{6, -2}));
+  // Row sums 6 and -2; input zero point 5 (offset -5); bias {10, -20}.
+  const ir::Tensor w = ir::Tensor::from<int8_t>({2, 3}, std::vector<int8_t>{1, 2, 3, -128, 127, -1});
+  const ir::Tensor bias = ir::Tensor::from<int32_t>({2}, std::vector<int32_t>{10, -20});
+  EXPECT_EQ(passes::kernel_sums(w, 0, nullptr, 0), (std::vector<int64_t>{0, 0}));
+  EXPECT_EQ(passes::kernel_sums(w, 0, nullptr, 5), (std::vector<int64_t>{-30, 10}));
+  EXPECT_EQ(passes::kernel_sums(w, 0, &bias, 5), (std::vector<int64_t>{-20, -10}));
+  // Weight zero point 1: the rows sum to 3 and -5 once it is subtracted.
+  EXPECT_EQ(passes::kernel_sums(w, 1, &bias, 5), (std::vector<int64_t>{-5, 5}));
+  EXPECT_THROW(passes::kernel_sums(w, 0, &w, 5), std::exception);  // the bias must be i32 [O]
 }
 
 TEST(PassesKernelParams, LutTablesAtHandPickedEntries) {
@@ -159,7 +165,7 @@ TEST(PassesKernelParams, PassSetsTheDialectAttributes) {
   graph.inputs().push_back(other);
   ir::Node* add = graph.add_node("cortex_m.quantized_add", {other, conv_out}, {add_out});
 
-  ir::Value* flat = quantized_value(graph, "flat", {1, 32}, {0.1f}, {0});
+  ir::Value* flat = quantized_value(graph, "flat", {1, 32}, {0.1f}, {3});
   graph.inputs().push_back(flat);
   ir::Value* lw =
       graph.add_constant("lw", ir::Tensor::from<int8_t>({2, 32}, std::vector<int8_t>(64, -2)));
@@ -188,10 +194,11 @@ TEST(PassesKernelParams, PassSetsTheDialectAttributes) {
   EXPECT_EQ(add->attrs.get_int("input2_shift"), -1);
   EXPECT_EQ(add->attrs.get_int("output_multiplier"), 1342177260);
   EXPECT_EQ(add->attrs.get_int("output_shift"), -16);
-  // Linear: one multiplier (per-tensor weight), kernel sums 32 * -2.
+  // Linear: one multiplier (per-tensor weight), kernel sums: no bias, input offset -3 times the
+  // row sums 32 * -2.
   EXPECT_EQ(linear->attrs.get_ints("multipliers").size(), 1u);
   EXPECT_EQ(linear->attrs.get_ints("shifts").size(), 1u);
-  EXPECT_EQ(linear->attrs.get_ints("kernel_sums"), (std::vector<int64_t>{-64, -64}));
+  EXPECT_EQ(linear->attrs.get_ints("kernel_sums"), (std::vector<int64_t>{192, 192}));
   // Softmax with input scale 0.1.
   EXPECT_EQ(softmax->attrs.get_int("input_multiplier"), 1717986944);
   EXPECT_EQ(softmax->attrs.get_int("input_left_shift"), 23);

@@ -177,7 +177,8 @@ TEST(RuntimeProgramLoad, SingleByteCorruptionsNeverCrash) {
 }
 
 TEST(RuntimeProgramLoad, UnsupportedVersion) {
-  for (const uint32_t version : {0u, 2u, 0xFFFFFFFFu}) {
+  // 1: the format before Linear.kernel_sums held the folded bias.
+  for (const uint32_t version : {0u, 1u, 3u, 0xFFFFFFFFu}) {
     ProgramSpec spec = add_program();
     spec.version = version;
     EXPECT_TRUE(LoadsAs(spec, Error::kUnsupportedVersion)) << "version " << version;

@@ -279,7 +279,10 @@ void convert_fully_connected(OpContext& c) {
   }
   attrs.set("multipliers", multipliers_of(r));
   attrs.set("shifts", shifts_of(r));
-  attrs.set("kernel_sums", passes::kernel_sums(*w->constant));
+  attrs.set("kernel_sums",
+            passes::kernel_sums(*w->constant, w->quant->zero_points[0],
+                                bias != nullptr ? bias->constant.get() : nullptr,
+                                x->quant->zero_points[0]));
   std::vector<Value*> inputs{rows_in, w};
   if (bias != nullptr) inputs.push_back(bias);
   if (c.output_shape() == Shape{batches, rows}) {

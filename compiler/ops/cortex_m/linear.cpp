@@ -6,10 +6,10 @@
 // - linear: input is [B, K] (rank 2; the lowering flattens), weight [O, K] int8 quantized per
 //   tensor (any zero point: the kernel's filter_offset) or per channel along axis 0 (zero
 //   points 0, since the kernel has one filter offset). (params) multipliers / shifts have 1
-//   value (per-tensor requantization) or O (per channel); kernel_sums [O] must equal the
-//   weight rows' sums (fully_connected.h's definition): evaluate checks them against the
-//   weights (a params-pass bug would otherwise only show on Helium targets, whose kernel uses
-//   them) and passes them to the kernel like the runtime does.
+//   value (per-tensor requantization) or O (per channel); kernel_sums [O] must equal
+//   fully_connected_s8_kernel_sums (the bias plus the input offset times the weight rows'
+//   sums): evaluate checks them against the weights, bias and input zero point (wrong sums
+//   give wrong outputs on every target) and passes them to the kernel like the runtime does.
 // - batch_matmul: lhs [.., R, K] and rhs [.., Cols, K] of rank 2 to 4; the batch dims broadcast
 //   as the kernel allows (each operand's size equals the output's or is 1); both per-tensor
 //   quantized with any zero point. (params) multiplier and shift are single integers.
@@ -95,12 +95,14 @@ std::vector<Tensor> evaluate_linear(const Node& node, Inputs inputs) {
   const std::vector<int32_t> kernel_sums = require_param_ints(
       node, "kernel_sums", static_cast<size_t>(s.output_depth), INT32_MIN, INT32_MAX);
   std::vector<int32_t> sums(static_cast<size_t>(s.output_depth));
-  check_status(
-      node,
-      kernels::fully_connected_s8_kernel_sums(s, span_of<int8_t>(w), {sums.data(), sums.size()}),
-      "fully_connected_s8_kernel_sums");
+  check_status(node,
+               kernels::fully_connected_s8_kernel_sums(params, s, span_of<int8_t>(w),
+                                                       bias_span(bias), {sums.data(), sums.size()}),
+               "fully_connected_s8_kernel_sums");
   if (sums != kernel_sums) {
-    node_error(node, "(params) attribute 'kernel_sums' does not match the weights' row sums");
+    node_error(node,
+               "(params) attribute 'kernel_sums' does not match the bias plus the input offset "
+               "times the weights' row sums");
   }
 
   std::vector<int8_t> scratch = scratch_buffer(linear_scratch(node, s));

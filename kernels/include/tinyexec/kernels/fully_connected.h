@@ -45,10 +45,10 @@ int32_t fully_connected_s8_scratch_size(const FullyConnectedShape& shape);
 
 // Per-tensor requantization: quant.multiplier >= 0 (Q31), quant.shift in [-31, 30].
 // scratch: at least fully_connected_s8_scratch_size() bytes (any alignment); clobbered.
-// kernel_sums: optional, empty or fully_connected_s8_kernel_sums(weights) (output_depth
-// entries, precomputed by the compiler: the Helium variant then skips summing the weights on
-// every call). Values that are not the weights' row sums give wrong results on Helium targets
-// (the check cannot see the weights); the other variants ignore them.
+// kernel_sums: optional, empty or fully_connected_s8_kernel_sums(params, shape, weights, bias)
+// (output_depth entries, precomputed by the compiler): the bias with the input offset's share
+// folded in. When given they replace the bias and the inputs are used without the offset (the
+// Helium variant's fastest path). The check cannot see whether they match the weights.
 Status fully_connected_s8(const FullyConnectedParams& params, const PerTensorQuant& quant,
                           const FullyConnectedShape& shape, Span<const int8_t> input,
                           Span<const int8_t> weights, Span<const int32_t> bias, Span<int8_t> output,
@@ -76,17 +76,21 @@ Status fully_connected_s8_check(const FullyConnectedParams& params, const PerCha
                                 Span<int8_t> output, Span<int8_t> scratch,
                                 Span<const int32_t> kernel_sums = {});
 
-// kernel_sums[o] = sum_i weights[o, i] (output_depth entries; shape.batches is ignored). The
-// weights are constant, so a compiler can precompute this and fold the input offset into the
-// bias: acc = bias[o] + input_offset * (kernel_sums[o] + input_depth * filter_offset)
-//             + sum_i input[b, i] * (weights[o, i] + filter_offset),
-// which is how CMSIS-NN's Helium kernels avoid adding the offset to every input value.
-Status fully_connected_s8_kernel_sums(const FullyConnectedShape& shape, Span<const int8_t> weights,
-                                      Span<int32_t> kernel_sums);
+// CMSIS-NN's kernel sums: kernel_sums[o] = bias[o] + input_offset * sum_i (weights[o, i] +
+// filter_offset) (bias 0 when empty; output_depth entries; int32, wrapping; shape.batches is
+// ignored). The weights, the bias and the input zero point are known when a model is compiled,
+// so a compiler computes this once; then
+//   acc = kernel_sums[o] + sum_i input[b, i] * (weights[o, i] + filter_offset),
+// which saves adding the offset to every input value.
+Status fully_connected_s8_kernel_sums(const FullyConnectedParams& params,
+                                      const FullyConnectedShape& shape, Span<const int8_t> weights,
+                                      Span<const int32_t> bias, Span<int32_t> kernel_sums);
 
 // Validates the arguments exactly as fully_connected_s8_kernel_sums does, without reading or
 // writing the buffers' contents; for loaders.
-Status fully_connected_s8_kernel_sums_check(const FullyConnectedShape& shape,
-                                            Span<const int8_t> weights, Span<int32_t> kernel_sums);
+Status fully_connected_s8_kernel_sums_check(const FullyConnectedParams& params,
+                                            const FullyConnectedShape& shape,
+                                            Span<const int8_t> weights, Span<const int32_t> bias,
+                                            Span<int32_t> kernel_sums);
 
 }  // namespace tinyexec::kernels

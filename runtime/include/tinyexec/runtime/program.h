@@ -21,7 +21,7 @@ struct Program;
 namespace tinyexec::runtime {
 
 // The program format version this runtime reads.
-constexpr uint32_t kProgramVersion = 1;
+constexpr uint32_t kProgramVersion = 2;  // 2: Linear.kernel_sums hold the folded bias
 // Alignment of the program bytes (so that the constants are 16-byte aligned) and of the arena.
 constexpr size_t kAlignment = 16;
 
