@@ -96,16 +96,16 @@ static_assert(offsetof(MatmulArgs, lhs) == 0 && offsetof(MatmulArgs, rhs) == 4 &
 // What fc_row_dsp needs besides the MatmulArgs.
 struct DspRowArgs {
   dsp::Quant quant;  // 0: the output stage (the precomputed kind)
-  int32_t row_term;  // 16: rhs_offset * sum_k (lhs + lhs_offset)
-  int32_t tiles;     // 20: full tiles to run (the last group of a tile may read up to 3 bytes
-                     //     past its last rhs row: not past the rhs end)
+  int32_t tiles;     // 16: full tiles to run (the last group of a tile may read up to 3 bytes
+                     //     past its last rhs row: not past the rhs end); 0 with weight offsets
 };
 
-// One lhs row (row): widens its full groups of four into ext (16 instructions per 16 values;
-// the caller widens a partial last group), then runs `tiles` tiles of four output columns
-// from column 0 against it: 21 instructions per 16 MACs (the last group may read up to 3
-// bytes of the next rhs row, multiplied by the row's zero padding), about 58 per tile
-// besides, about 50 per call.
+// One lhs row (row): widens its full groups of four into ext (13 instructions per 16 values
+// from a word-aligned row, else 16; the caller widens a partial last group), then runs `tiles`
+// tiles of four output columns from column 0 against it: 21 instructions per 16 MACs (the
+// last group may read up to 3 bytes of the next rhs row, multiplied by the row's zero
+// padding), about 50 per tile besides, about 50 per call; a narrower activation range is
+// applied to the row's outputs afterwards (7 instructions per 4).
 __attribute__((noinline)) void fc_row_dsp(const MatmulArgs& a, const DspRowArgs& args, int32_t row,
                                           uint32_t* ext) {
   register const MatmulArgs* r0 asm("r0") = &a;
@@ -134,6 +134,44 @@ __attribute__((noinline)) void fc_row_dsp(const MatmulArgs& a, const DspRowArgs&
   "sxtb16 r6, r6\n\t"          \
   "smlad r3, r6, r4, r3\n\t"   \
   "smlad r3, r7, r5, r3\n\t"
+// A tile's start: the four weight rows from [sp, #8] (r8..r11), the accumulators from the
+// bias (advancing it), the widened row (r12) and the quad count (lr).
+#define TE_FC_TILE_HEAD          \
+  "ldrd r8, r4, [sp, #8]\n\t"    \
+  "add r9, r8, r4\n\t"           \
+  "add r10, r9, r4\n\t"          \
+  "add r11, r10, r4\n\t"         \
+  "ldrd r12, r4, [sp, #16]\n\t"  \
+  "ldm r12, {r0, r1, r2, r3}\n\t" \
+  "add r12, r4\n\t"              \
+  "str r12, [sp, #16]\n\t"       \
+  "ldrd r12, lr, [sp]\n\t"
+// A tile's end: requantize, pack and store the four outputs; the next tile from `loop`.
+#define TE_FC_TILE_TAIL(loop)                                                               \
+  "ldr r4, [sp, #36]\n\t"                                                                   \
+  "ldm r4, {r4, r5, r6, r7}\n\t" TE_FC_REQUANT("r0") TE_FC_REQUANT("r1") TE_FC_REQUANT("r2") \
+      TE_FC_REQUANT("r3")                                                                  \
+  "bfi r0, r1, #8, #8\n\t"                                                                  \
+  "bfi r0, r2, #16, #8\n\t"                                                                 \
+  "bfi r0, r3, #24, #8\n\t"                                                                 \
+  "ldrd r4, r5, [sp, #52]\n\t"                                                              \
+  "str r0, [r4], #4\n\t"                                                                    \
+  "str r4, [sp, #52]\n\t"                                                                   \
+  "cmp r4, r5\n\t"                                                                          \
+  "bne " loop "\n\t"
+// Widens the four words r0..r3 with the offset pair in r10 into ext (r8), then counts r11 down.
+#define TE_FC_WIDEN4               \
+  "sxtab16 r4, r10, r0\n\t"        \
+  "sxtab16 r5, r10, r0, ror #8\n\t" \
+  "sxtab16 r6, r10, r1\n\t"        \
+  "sxtab16 r7, r10, r1, ror #8\n\t" \
+  "stm r8!, {r4, r5, r6, r7}\n\t"  \
+  "sxtab16 r4, r10, r2\n\t"        \
+  "sxtab16 r5, r10, r2, ror #8\n\t" \
+  "sxtab16 r6, r10, r3\n\t"        \
+  "sxtab16 r7, r10, r3, ror #8\n\t" \
+  "stm r8!, {r4, r5, r6, r7}\n\t"  \
+  "subs r11, #1\n\t"
 #define TE_FC_REQUANT(a) \
   "and r8, " a           \
   ", #0x80000000\n\t"    \
@@ -147,7 +185,7 @@ __attribute__((noinline)) void fc_row_dsp(const MatmulArgs& a, const DspRowArgs&
   asm volatile(
       // Frame: [sp] ext, [sp, #4] quads (groups of four / 4), [sp, #8] the tile's first rhs
       // row, [sp, #12] k, [sp, #16] bias, [sp, #20] bias step (16 or 0), [sp, #24] groups
-      // of four % 4, [sp, #28] pad (4 * groups - k), [sp, #32] row_term, [sp, #36] &quant,
+      // of four % 4, [sp, #28] pad (4 * groups - k), [sp, #32] the row's output, [sp, #36] &quant,
       // [sp, #52] out, [sp, #56] out end, [sp, #60] min4, [sp, #64] max4, [sp, #68] clamp,
       // [sp, #72] 16 zero bytes (no bias), [sp, #88] r7.
       "push {r7}\n\t"
@@ -172,13 +210,14 @@ __attribute__((noinline)) void fc_row_dsp(const MatmulArgs& a, const DspRowArgs&
       "strd r5, r6, [r4, #8]\n"
       "1:\n\t"
       "strd r4, r5, [sp, #16]\n\t"
-      "ldrd r8, r10, [r1, #16]\n\t"
-      "strd r8, r1, [sp, #32]\n\t"
+      "ldr r10, [r1, #16]\n\t"
+      "str r1, [sp, #36]\n\t"
       "ldr r4, [r0, #24]\n\t"
       "ldr r5, [r0, #32]\n\t"
       "mla r4, r2, r5, r4\n\t"
       "add r5, r4, r10, lsl #2\n\t"
       "strd r4, r5, [sp, #52]\n\t"
+      "str r4, [sp, #32]\n\t"
       "ldrd r4, r5, [r0, #52]\n\t"
       "adds r6, r4, #128\n\t"
       "eor r7, r5, #127\n\t"
@@ -198,26 +237,22 @@ __attribute__((noinline)) void fc_row_dsp(const MatmulArgs& a, const DspRowArgs&
       "ldr r10, [r0, #40]\n\t"
       "pkhbt r10, r10, r10, lsl #16\n\t"
       "mov r8, r3\n\t"
-      // Widen the lhs row's full groups: four per pass, then singles.
+      // Widen the lhs row's full groups: four per pass (one LDM from a word-aligned row,
+      // which LDM needs), then singles.
       "lsr r9, r9, #2\n\t"
       "lsrs r11, r9, #2\n\t"
-      "beq 21f\n"
+      "beq 21f\n\t"
+      "tst r12, #3\n\t"
+      "bne 20f\n"
+      "24:\n\t"
+      "ldm r12!, {r0, r1, r2, r3}\n\t" TE_FC_WIDEN4
+      "bne 24b\n\t"
+      "b 21f\n"
       "20:\n\t"
       "ldr r0, [r12], #4\n\t"
       "ldr r1, [r12], #4\n\t"
       "ldr r2, [r12], #4\n\t"
-      "ldr r3, [r12], #4\n\t"
-      "sxtab16 r4, r10, r0\n\t"
-      "sxtab16 r5, r10, r0, ror #8\n\t"
-      "sxtab16 r6, r10, r1\n\t"
-      "sxtab16 r7, r10, r1, ror #8\n\t"
-      "stm r8!, {r4, r5, r6, r7}\n\t"
-      "sxtab16 r4, r10, r2\n\t"
-      "sxtab16 r5, r10, r2, ror #8\n\t"
-      "sxtab16 r6, r10, r3\n\t"
-      "sxtab16 r7, r10, r3, ror #8\n\t"
-      "stm r8!, {r4, r5, r6, r7}\n\t"
-      "subs r11, #1\n\t"
+      "ldr r3, [r12], #4\n\t" TE_FC_WIDEN4
       "bne 20b\n"
       "21:\n\t"
       "ands r9, r9, #3\n\t"
@@ -232,24 +267,12 @@ __attribute__((noinline)) void fc_row_dsp(const MatmulArgs& a, const DspRowArgs&
       "23:\n\t"
       "ldrd r4, r5, [sp, #52]\n\t"
       "cmp r4, r5\n\t"
-      "beq 9f\n"
-      "10:\n\t"
-      "ldrd r8, r4, [sp, #8]\n\t"
-      "add r9, r8, r4\n\t"
-      "add r10, r9, r4\n\t"
-      "add r11, r10, r4\n\t"
-      "ldrd r12, r4, [sp, #16]\n\t"
-      "ldm r12, {r0, r1, r2, r3}\n\t"
-      "add r12, r4\n\t"
-      "str r12, [sp, #16]\n\t"
-      "ldr r4, [sp, #32]\n\t"
-      "cbz r4, 6f\n\t"
-      "add r0, r4\n\t"
-      "add r1, r4\n\t"
-      "add r2, r4\n\t"
-      "add r3, r4\n"
-      "6:\n\t"
-      "ldrd r12, lr, [sp]\n\t"
+      "beq 9f\n\t"
+      // A depth that is a multiple of 16: tiles without the partial-loop checks.
+      "ldr r4, [sp, #12]\n\t"
+      "tst r4, #15\n\t"
+      "beq 30f\n"
+      "10:\n\t" TE_FC_TILE_HEAD
       "cmp lr, #0\n\t"
       "beq 3f\n"
       "2:\n\t" TE_FC_GROUP_FIXED TE_FC_GROUP_FIXED TE_FC_GROUP_FIXED TE_FC_GROUP_FIXED
@@ -265,26 +288,29 @@ __attribute__((noinline)) void fc_row_dsp(const MatmulArgs& a, const DspRowArgs&
       "5:\n\t"
       "ldr r4, [sp, #28]\n\t"
       "sub r8, r11, r4\n\t"
-      "str r8, [sp, #8]\n\t"
-      "ldr r4, [sp, #36]\n\t"
-      "ldm r4, {r4, r5, r6, r7}\n\t" TE_FC_REQUANT("r0") TE_FC_REQUANT("r1")
-          TE_FC_REQUANT("r2") TE_FC_REQUANT("r3")
-      "bfi r0, r1, #8, #8\n\t"
-      "bfi r0, r2, #16, #8\n\t"
-      "bfi r0, r3, #24, #8\n\t"
+      "str r8, [sp, #8]\n\t" TE_FC_TILE_TAIL("10b")
+      "b 12f\n"
+      "30:\n\t" TE_FC_TILE_HEAD
+      "31:\n\t" TE_FC_GROUP_FIXED TE_FC_GROUP_FIXED TE_FC_GROUP_FIXED TE_FC_GROUP_FIXED
+      "subs lr, #1\n\t"
+      "bne 31b\n\t"
+      "str r11, [sp, #8]\n\t" TE_FC_TILE_TAIL("30b")
+      "12:\n\t"
+      // A narrower activation range: clamp the row's outputs, four bytes at a time.
       "ldr r4, [sp, #68]\n\t"
-      "cbz r4, 7f\n\t"
-      "ldrd r4, r5, [sp, #60]\n\t"
+      "cbz r4, 9f\n\t"
+      "ldr r8, [sp, #32]\n\t"
+      "ldrd r4, r5, [sp, #60]\n"
+      "11:\n\t"
+      "ldr r0, [r8]\n\t"
       "ssub8 r6, r0, r4\n\t"
       "sel r0, r0, r4\n\t"
       "ssub8 r6, r5, r0\n\t"
-      "sel r0, r0, r5\n"
-      "7:\n\t"
-      "ldrd r4, r5, [sp, #52]\n\t"
-      "str r0, [r4], #4\n\t"
-      "str r4, [sp, #52]\n\t"
-      "cmp r4, r5\n\t"
-      "bne 10b\n"
+      "sel r0, r0, r5\n\t"
+      "str r0, [r8], #4\n\t"
+      "ldr r9, [sp, #56]\n\t"
+      "cmp r8, r9\n\t"
+      "bne 11b\n"
       "9:\n\t"
       "add sp, #88\n\t"
       "pop {r7}"
@@ -292,6 +318,9 @@ __attribute__((noinline)) void fc_row_dsp(const MatmulArgs& a, const DspRowArgs&
       :
       : "r4", "r5", "r6", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory");
 #undef TE_FC_GROUP_FIXED
+#undef TE_FC_WIDEN4
+#undef TE_FC_TILE_HEAD
+#undef TE_FC_TILE_TAIL
 #undef TE_FC_REQUANT
 }
 
@@ -343,24 +372,25 @@ void matmul_dsp(const MatmulArgs& a) {
                                               ~uintptr_t{3});
   DspRowArgs args;
   args.quant = dsp::make_quant(a.multiplier[0], a.shift[0], a.output_offset);
-  args.row_term = 0;
-  // Full tiles in assembly, except one whose last group would read past the rhs end.
+  // Full tiles in assembly (per-tensor requantization of the precomputed kind, symmetric
+  // weights), except one whose last group would read past the rhs end.
   args.tiles = 0;
-  if (!a.per_channel && args.quant.multiplier >= 0) {
+  if (!a.per_channel && a.rhs_offset == 0 && args.quant.multiplier >= 0) {
     args.tiles = static_cast<int32_t>(static_cast<uint32_t>(a.cols) >> 2);
     if (tail > 0 && 4 * args.tiles == a.cols) --args.tiles;
   }
-  if ((tail | a.rhs_offset) == 0 && 4 * args.tiles == a.cols) {  // the common case
+  if (tail == 0 && 4 * args.tiles == a.cols) {  // the common case
     for (int32_t r = 0; r < a.rows; ++r) fc_row_dsp(a, args, r, ext);
     return;
   }
   const int8_t* x = a.lhs;
   for (int32_t r = 0; r < a.rows; ++r, x += depth) {
     if (tail > 0) dsp::widen_tail(x + 4 * full, tail, a.lhs_offset, ext + 2 * full);
+    int32_t row_term = 0;  // rhs_offset * sum_k (lhs + lhs_offset)
     if (a.rhs_offset != 0) {
       int32_t sum = 0;
       for (int32_t k = 0; k < depth; ++k) sum = wrapping_add(sum, x[k] + a.lhs_offset);
-      args.row_term =
+      row_term =
           static_cast<int32_t>(static_cast<uint32_t>(sum) * static_cast<uint32_t>(a.rhs_offset));
     }
     fc_row_dsp(a, args, r, ext);
@@ -369,7 +399,7 @@ void matmul_dsp(const MatmulArgs& a) {
                        ext,
                        full,
                        tail,
-                       args.row_term,
+                       row_term,
                        args.quant,
                        dsp::byte_quad(a.activation.min),
                        dsp::byte_quad(a.activation.max),
