@@ -6,8 +6,8 @@
    calibration samples and test inputs into <build>/bench/models/ (generated, not committed:
    ~2.4 MB of ONNX and ~4 MB of samples, reproducible from fixed seeds in seconds), unless they
    are newer than the script.
-2. The runtime + kernels code size of each board's runner comes from its link map (the logic
-   of scripts/size.py) into <build>/bench/models/code_size.json.
+2. The runtime + kernels code size of each board's runner (`tinyexec size --json`) goes into
+   <build>/bench/models/code_size.json.
 3. <build>/bin/model_bench compiles each model, runs it on the boards under QEMU (bit-exact
    against the host int8 reference); its rows replace those of the same models and targets in
    bench/results/models.json.
@@ -29,7 +29,6 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 import bench  # noqa: E402  (write_results_markdown)
-import size  # noqa: E402  (sizes_from_map)
 
 MODELS = ["resnet8", "mobilenet", "ds_cnn", "autoencoder"]
 
@@ -44,14 +43,16 @@ def models_up_to_date(models_dir, models):
     return True
 
 
-def write_code_size(boards_dir, targets, path):
-    rows = []
-    for target in targets:
-        map_path = boards_dir / target / "bin" / "tinyexec_runner.elf.map"
-        if not map_path.exists():
-            sys.exit(f"bench_models: {map_path} not found (build the {target} preset)")
-        for library, sizes in size.sizes_from_map(map_path).items():
-            rows.append({"target": target, "library": library, **sizes})
+def write_code_size(tool, boards_dir, targets, path):
+    """Runtime + kernels text of each board's runner, as `tinyexec size` measures it."""
+    target_args = [a for t in targets for a in ("--target", t)]
+    result = subprocess.run([str(tool), "--build-dir", str(boards_dir), "size", "--json",
+                             *target_args], capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"bench_models: tinyexec size failed (build the boards' runners):\n"
+                 f"{result.stdout}{result.stderr}")
+    rows = [{"target": entry["target"], "library": library, **entry[library]}
+            for entry in json.loads(result.stdout) for library in ("runtime", "kernels")]
     path.write_text(json.dumps(rows, indent=1) + "\n")
 
 
@@ -82,7 +83,7 @@ def main():
         subprocess.run(["/usr/bin/python3", str(ROOT / "bench/models/make_models.py"),
                         "--out", str(models_dir), "--models", *args.models], check=True)
     code_size = models_dir / "code_size.json"
-    write_code_size(boards, args.targets, code_size)
+    write_code_size(build / "bin" / "tinyexec", boards, args.targets, code_size)
 
     driver = build / "bin" / "model_bench"
     if not driver.exists():
