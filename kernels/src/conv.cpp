@@ -160,21 +160,11 @@ namespace dsp = detail::dsp;
   "smlad r2, r9, r5, r2\n\t"    \
   "smlad r3, r8, r6, r3\n\t"    \
   "smlad r3, r9, r7, r3\n\t"
-// requant_fast() of register a with the record in r4..r7 (multiplier, lo, hi, shift), then
-// saturated to int8; r8..r10 are clobbered. The _POST form adds the output offset held in r11
-// (records built without it) before saturating.
-#define TE_CONV_REQUANT_BODY(a) \
-  "and r8, " a                  \
-  ", #0x80000000\n\t"           \
-  "subs r9, r5, r8\n\t"         \
-  "sbc r10, r6, #0\n\t"         \
-  "smlal r9, r10, " a           \
-  ", r4\n\t"                    \
-  "asr " a                      \
-  ", r10, r7\n\t"
-#define TE_CONV_REQUANT(a) TE_CONV_REQUANT_BODY(a) "ssat " a ", #8, " a "\n\t"
+// The output stage of one accumulator (mac_dsp.h); the _POST form adds the output offset held
+// in r11 (records built without it) before saturating.
+#define TE_CONV_REQUANT(a) TE_DSP_REQUANT_SAT_ASM(a)
 #define TE_CONV_REQUANT_POST(a) \
-  TE_CONV_REQUANT_BODY(a) "add " a ", " a ", r11\n\t" "ssat " a ", #8, " a "\n\t"
+  TE_DSP_REQUANT_ASM(a) "add " a ", " a ", r11\n\t" "ssat " a ", #8, " a "\n\t"
 struct DspConv {
   const Conv2dParams* p;
   const Dims4* in;
@@ -460,7 +450,6 @@ void conv_dsp(const Conv2dParams& p, const PerChannelQuant& quant, const Dims4& 
 #undef TE_CONV_GROUP_FIXED
 #undef TE_CONV_REQUANT
 #undef TE_CONV_REQUANT_POST
-#undef TE_CONV_REQUANT_BODY
 #undef TE_CONV_TILES_ASM
 #undef TE_CONV_TILES_CLOBBERS
 

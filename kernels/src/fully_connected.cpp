@@ -149,8 +149,8 @@ __attribute__((noinline)) void fc_row_dsp(const MatmulArgs& a, const DspRowArgs&
 // A tile's end: requantize, pack and store the four outputs; the next tile from `loop`.
 #define TE_FC_TILE_TAIL(loop)                                                               \
   "ldr r4, [sp, #36]\n\t"                                                                   \
-  "ldm r4, {r4, r5, r6, r7}\n\t" TE_FC_REQUANT("r0") TE_FC_REQUANT("r1") TE_FC_REQUANT("r2") \
-      TE_FC_REQUANT("r3")                                                                  \
+  "ldm r4, {r4, r5, r6, r7}\n\t" TE_DSP_REQUANT_SAT_ASM("r0") TE_DSP_REQUANT_SAT_ASM("r1")  \
+      TE_DSP_REQUANT_SAT_ASM("r2") TE_DSP_REQUANT_SAT_ASM("r3")                          \
   "bfi r0, r1, #8, #8\n\t"                                                                  \
   "bfi r0, r2, #16, #8\n\t"                                                                 \
   "bfi r0, r3, #24, #8\n\t"                                                                 \
@@ -172,16 +172,6 @@ __attribute__((noinline)) void fc_row_dsp(const MatmulArgs& a, const DspRowArgs&
   "sxtab16 r7, r10, r3, ror #8\n\t" \
   "stm r8!, {r4, r5, r6, r7}\n\t"  \
   "subs r11, #1\n\t"
-#define TE_FC_REQUANT(a) \
-  "and r8, " a           \
-  ", #0x80000000\n\t"    \
-  "subs r9, r5, r8\n\t"  \
-  "sbc r10, r6, #0\n\t"  \
-  "smlal r9, r10, " a    \
-  ", r4\n\t"             \
-  "asr " a               \
-  ", r10, r7\n\t"        \
-  "ssat " a ", #8, " a "\n\t"
   asm volatile(
       // Frame: [sp] ext, [sp, #4] quads (groups of four / 4), [sp, #8] the tile's first rhs
       // row, [sp, #12] k, [sp, #16] bias, [sp, #20] bias step (16 or 0), [sp, #24] groups
@@ -321,7 +311,6 @@ __attribute__((noinline)) void fc_row_dsp(const MatmulArgs& a, const DspRowArgs&
 #undef TE_FC_WIDEN4
 #undef TE_FC_TILE_HEAD
 #undef TE_FC_TILE_TAIL
-#undef TE_FC_REQUANT
 }
 
 // Output columns [c, cols) of one lhs row, four at a time (the last tile repeats its last

@@ -92,6 +92,19 @@ inline int32_t requant_fast(int32_t acc, const Quant& q) {
   return hi;
 }
 
+// requant_fast() in inline assembly, for the assembly tile loops: register a with the record
+// in r4..r7 (multiplier, lo, hi, shift); r8..r10 are clobbered. _SAT also saturates to int8.
+#define TE_DSP_REQUANT_ASM(a) \
+  "and r8, " a                \
+  ", #0x80000000\n\t"         \
+  "subs r9, r5, r8\n\t"       \
+  "sbc r10, r6, #0\n\t"       \
+  "smlal r9, r10, " a         \
+  ", r4\n\t"                  \
+  "asr " a                    \
+  ", r10, r7\n\t"
+#define TE_DSP_REQUANT_SAT_ASM(a) TE_DSP_REQUANT_ASM(a) "ssat " a ", #8, " a "\n\t"
+
 // Any channel: the precomputed form when there is one, else the reference arithmetic.
 inline int32_t requant(int32_t acc, const Quant& q, int32_t multiplier, int32_t shift,
                        int32_t output_offset) {
