@@ -6,9 +6,10 @@
 // vector lanes:
 // - DSP: four channels per pass, the weights widened to int16 once per call (SMLABB / SMLATT
 //   against SXTAB16-widened inputs with the offset added: 8 instructions per 4 MACs).
-// - Helium: eight channels per pass in int16 lanes (VMULLB / VMULLT into int32), weights
-//   widened once per call; the input offset is folded into the bias, padding taps read the
-//   zero point instead.
+// - Helium: 16 channels per pass (VMULLB / VMULLT, widened into int32 accumulators); the input
+//   offset is folded into the bias, padding taps read the zero point instead. 3x3 layers with
+//   whole groups of 16 channels run several output rows per call, the windows that reach into
+//   the padding through a table of tap offsets each.
 // Depth multipliers > 1 use the reference loop.
 #include "tinyexec/kernels/depthwise_conv.h"
 
@@ -443,64 +444,79 @@ constexpr int32_t kLaneChannel[16] = {0, 4, 8, 12, 2, 6, 10, 14, 1, 5, 9, 13, 3,
   "vmovnt.i16 q6, q5\n\t"                \
   "vstrb.8 q6, [r5], #16\n\t"
 
-// Constants the assembly loops load into registers.
+// Constants the assembly loops load into registers. packed: the output offset (low half, for
+// VQADD.S16), bit 16 any left shift, bit 17 a clamp narrower than int8 (window9_mve).
 struct MveStage {
-  int32_t output_offset, act_min, act_max, any_left;
+  int32_t output_offset, act_min, act_max, any_left, packed;
 };
 
-// `pixels` 3x3 windows whose 9 tap addresses are base + taps[t] (32-bit words; tap t's input
-// pixel, channel 0, or a row of the input zero point for a tap in the padding, which adds 0
-// given the folded init; base 0 and pointers for one pixel, or the first window's corner and
-// byte offsets, base advancing base_step per pixel): every group, the tap pointers advancing
-// 16 channels per group; the outputs one after the other from out. Per group 12 instructions
-// per tap (16 MACs) plus about 55; per pixel about 22.
-__attribute__((noinline)) void window9_mve(const void* taps, uintptr_t base, int32_t base_step,
-                                           int32_t pixels, const int8_t* blocks, int8_t* out,
+// A run of 3x3 windows for window9_mve: `pixels` >= 1 windows, window i's 9 tap addresses
+// base + i * base_step + table_i[t] (32-bit words), table_i = table + i * table_step bytes (0:
+// one table for the run).
+struct Window9Run {
+  const int32_t* table;
+  int32_t table_step;
+  int32_t pixels;
+  uintptr_t base;
+};
+
+// The windows of `count` >= 1 runs one after the other: tap t's address is that of its input
+// pixel, channel 0, or of a row of the input zero point for a tap in the padding (which adds 0
+// given the folded init). Every group, the tap pointers advancing 16 channels per group; the
+// outputs one after the other from out. Per group 12 instructions per tap (16 MACs) plus about
+// 48; per window about 26, per run 10.
+__attribute__((noinline)) void window9_mve(const Window9Run* runs, int32_t count,
+                                           int32_t base_step, const int8_t* blocks, int8_t* out,
                                            int32_t groups, const MveStage& st) {
-  register const void* r0 asm("r0") = taps;
-  register uintptr_t r1 asm("r1") = base;
-  register int32_t r3 asm("r3") = base_step;
-  register int32_t r4 asm("r4") = pixels;
+  register const Window9Run* r0 asm("r0") = runs;
+  register int32_t r1 asm("r1") = count;
+  register int32_t r4 asm("r4") = base_step;
   register const int8_t* r2 asm("r2") = blocks;
   register int8_t* r5 asm("r5") = out;
   register int32_t r11 asm("r11") = groups;
   register const MveStage* r12 asm("r12") = &st;
 #define TE_DWM_X(reg) "vldrb.8 q4, [" reg "], #16\n\t"
   asm volatile(
-      // Stack: [sp] any left shift, [sp, #4] output offset, [sp, #8] act min, [sp, #12] act
-      // max, [sp, #16] r7, [sp, #20] blocks, [sp, #24] groups, [sp, #28] pixels left,
-      // [sp, #32] base, [sp, #36] base step, [sp, #40] taps.
+      // Stack: [sp] act min, [sp, #4] act max, [sp, #8] r7, [sp, #12] blocks, [sp, #16]
+      // groups, [sp, #20] base, [sp, #24] base step, [sp, #28] next run, [sp, #32] runs left,
+      // [sp, #36] table, [sp, #40] table step, [sp, #44] windows left of the run.
+      // lr: st.packed.
       "sub sp, #48\n\t"
-      "str r7, [sp, #16]\n\t"
-      "str r2, [sp, #20]\n\t"
-      "str r11, [sp, #24]\n\t"
-      "str r4, [sp, #28]\n\t"
-      "str r1, [sp, #32]\n\t"
-      "str r3, [sp, #36]\n\t"
-      "str r0, [sp, #40]\n\t"
-      "ldr r7, [r12]\n\t"
-      "str r7, [sp, #4]\n\t"
-      "ldr r7, [r12, #4]\n\t"
       "str r7, [sp, #8]\n\t"
+      "str r2, [sp, #12]\n\t"
+      "str r11, [sp, #16]\n\t"
+      "str r4, [sp, #24]\n\t"
+      "str r1, [sp, #32]\n\t"
+      "ldr r7, [r12, #4]\n\t"
+      "str r7, [sp]\n\t"
       "ldr r7, [r12, #8]\n\t"
-      "str r7, [sp, #12]\n\t"
-      "ldr r7, [r12, #12]\n\t"
-      "str r7, [sp]\n"
+      "str r7, [sp, #4]\n\t"
+      "ldr lr, [r12, #16]\n"
+      "8:\n\t"
+      "ldm r0!, {r1, r3, r4, r6}\n\t"
+      "str r6, [sp, #20]\n\t"
+      "str r0, [sp, #28]\n\t"
+      "str r1, [sp, #36]\n\t"
+      "str r3, [sp, #40]\n\t"
+      "str r4, [sp, #44]\n"
       "7:\n\t"
-      "ldr r0, [sp, #40]\n\t"
-      "ldr lr, [sp, #32]\n\t"
-      "ldm r0, {r0, r1, r3, r4, r6, r7, r8, r9, r10}\n\t"
-      "add r0, lr\n\t"
-      "add r1, lr\n\t"
-      "add r3, lr\n\t"
-      "add r4, lr\n\t"
-      "add r6, lr\n\t"
-      "add r7, lr\n\t"
-      "add r8, lr\n\t"
-      "add r9, lr\n\t"
-      "add r10, lr\n\t"
-      "ldr r2, [sp, #20]\n\t"
-      "ldr r11, [sp, #24]\n"
+      "ldr r1, [sp, #36]\n\t"
+      "ldr r12, [sp, #40]\n\t"
+      "add r12, r1\n\t"
+      "str r12, [sp, #36]\n\t"
+      "ldr r12, [sp, #20]\n\t"
+      "ldm r1, {r0, r1, r3, r4, r6, r7, r8, r9, r10}\n\t"
+      "add r0, r12\n\t"
+      "add r1, r12\n\t"
+      "add r3, r12\n\t"
+      "add r4, r12\n\t"
+      "add r6, r12\n\t"
+      "add r7, r12\n\t"
+      "add r8, r12\n\t"
+      "add r9, r12\n\t"
+      "add r10, r12\n\t"
+      "ldr r2, [sp, #12]\n\t"
+      "ldr r11, [sp, #16]\n"
       "1:\n\t"
       "vldrw.32 q0, [r2], #16\n\t"
       "vldrw.32 q1, [r2], #16\n\t"
@@ -509,8 +525,7 @@ __attribute__((noinline)) void window9_mve(const void* taps, uintptr_t base, int
       TE_DWM_X("r0") TE_DWM_TAP TE_DWM_X("r1") TE_DWM_TAP TE_DWM_X("r3") TE_DWM_TAP
       TE_DWM_X("r4") TE_DWM_TAP TE_DWM_X("r6") TE_DWM_TAP TE_DWM_X("r7") TE_DWM_TAP
       TE_DWM_X("r8") TE_DWM_TAP TE_DWM_X("r9") TE_DWM_TAP TE_DWM_X("r10") TE_DWM_TAP
-      "ldr r12, [sp]\n\t"
-      "cmp r12, #0\n\t"
+      "tst lr, #0x10000\n\t"
       "beq 5f\n\t"
       "vldrw.32 q4, [r2], #16\n\t"
       "vshl.s32 q0, q0, q4\n\t"
@@ -525,39 +540,46 @@ __attribute__((noinline)) void window9_mve(const void* taps, uintptr_t base, int
       "add r2, #64\n"
       "6:\n\t"
       TE_DWM_REQUANT("q0") TE_DWM_REQUANT("q1") TE_DWM_REQUANT("q2") TE_DWM_REQUANT("q3")
+      // Saturate to int16, add the offset, saturate to int8: that is the clamp to the int8
+      // range, so only a narrower activation range needs VMAX / VMIN.
       "vqmovnb.s32 q4, q0\n\t"
       "vqmovnt.s32 q4, q1\n\t"
       "vqmovnb.s32 q5, q2\n\t"
       "vqmovnt.s32 q5, q3\n\t"
+      "vqadd.s16 q4, q4, lr\n\t"
+      "vqadd.s16 q5, q5, lr\n\t"
+      "vqmovnb.s16 q6, q4\n\t"
+      "vqmovnt.s16 q6, q5\n\t"
+      "tst lr, #0x20000\n\t"
+      "beq 4f\n\t"
+      "ldr r12, [sp]\n\t"
+      "vdup.8 q4, r12\n\t"
+      "vmax.s8 q6, q6, q4\n\t"
       "ldr r12, [sp, #4]\n\t"
-      "vqadd.s16 q4, q4, r12\n\t"
-      "vqadd.s16 q5, q5, r12\n\t"
-      "ldr r12, [sp, #8]\n\t"
-      "vdup.16 q6, r12\n\t"
-      "vmax.s16 q4, q4, q6\n\t"
-      "vmax.s16 q5, q5, q6\n\t"
-      "ldr r12, [sp, #12]\n\t"
-      "vdup.16 q6, r12\n\t"
-      "vmin.s16 q4, q4, q6\n\t"
-      "vmin.s16 q5, q5, q6\n\t"
-      "vmovnb.i16 q6, q4\n\t"
-      "vmovnt.i16 q6, q5\n\t"
+      "vdup.8 q4, r12\n\t"
+      "vmin.s8 q6, q6, q4\n"
+      "4:\n\t"
       "vstrb.8 q6, [r5], #16\n\t"
       "subs r11, #1\n\t"
       "bne 1b\n\t"
-      "ldr r0, [sp, #32]\n\t"
-      "ldr r1, [sp, #36]\n\t"
+      "ldr r0, [sp, #20]\n\t"
+      "ldr r1, [sp, #24]\n\t"
       "add r0, r1\n\t"
-      "str r0, [sp, #32]\n\t"
-      "ldr r0, [sp, #28]\n\t"
+      "str r0, [sp, #20]\n\t"
+      "ldr r0, [sp, #44]\n\t"
       "subs r0, #1\n\t"
-      "str r0, [sp, #28]\n\t"
+      "str r0, [sp, #44]\n\t"
       "bne 7b\n\t"
-      "ldr r7, [sp, #16]\n\t"
+      "ldr r0, [sp, #28]\n\t"
+      "ldr r1, [sp, #32]\n\t"
+      "subs r1, #1\n\t"
+      "str r1, [sp, #32]\n\t"
+      "bne 8b\n\t"
+      "ldr r7, [sp, #8]\n\t"
       "add sp, #48"
-      : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r4), "+r"(r5), "+r"(r11), "+r"(r12)
+      : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r4), "+r"(r5), "+r"(r11), "+r"(r12)
       :
-      : "r6", "r8", "r9", "r10", "lr", "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "cc",
+      : "r3", "r6", "r8", "r9", "r10", "lr", "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "cc",
         "memory");
 #undef TE_DWM_X
 }
@@ -650,7 +672,7 @@ void depthwise_mve(const Conv2dParams& p, const PerChannelQuant& quant, const Di
   const int32_t taps = f.h * f.w;
   const int32_t block_bytes = block_bytes_mve(taps);
   int8_t* blocks = align16(scratch);
-  MveStage st{p.output_offset, p.activation.min, p.activation.max, 0};
+  MveStage st{p.output_offset, p.activation.min, p.activation.max, 0, 0};
   // Fewer than 16 channels dividing 16 with stride 1 along x: one vector holds `pack`
   // neighbouring output pixels (their taps are contiguous in the input), so the block repeats
   // the channels across its lanes.
@@ -680,6 +702,28 @@ void depthwise_mve(const Conv2dParams& p, const PerChannelQuant& quant, const Di
     }
     int32_t* head = reinterpret_cast<int32_t*>(block);
     int32_t* q = reinterpret_cast<int32_t*>(block + 16 * (4 + taps));
+    if (pack == 1) {
+      // Vector v (A..D) holds channels first + {0, 4, 8, 12}: their records gathered, lanes
+      // past the last channel 0.
+      const uint32x4_t lanes = vidupq_n_u32(0, 4);
+      for (int32_t v = 0; v < 4; ++v) {
+        const int32_t first = c0 + kLaneChannel[4 * v], rest = channels - first;
+        const mve_pred16_t p32 = vctp32q(rest > 0 ? static_cast<uint32_t>(rest + 3) / 4 : 0);
+        int32x4_t init = vmulq_n_s32(sum[v], p.input_offset);
+        if (bias != nullptr) {
+          init = vaddq_s32(init, vldrwq_gather_shifted_offset_z_s32(bias + first, lanes, p32));
+        }
+        vst1q_s32(head + 4 * v, init);
+        const int32x4_t shift =
+            vldrwq_gather_shifted_offset_z_s32(quant.shift.data() + first, lanes, p32);
+        vst1q_s32(q + 4 * v, vmaxq_s32(shift, vdupq_n_s32(0)));
+        vst1q_s32(q + 16 + 8 * v,
+                  vldrwq_gather_shifted_offset_z_s32(quant.multiplier.data() + first, lanes, p32));
+        vst1q_s32(q + 20 + 8 * v, vminq_s32(shift, vdupq_n_s32(0)));
+        if (vmaxvq_s32(0, shift) > 0) st.any_left = 1;
+      }
+      continue;
+    }
     for (int32_t v = 0; v < 4; ++v) vst1q_s32(head + 4 * v, vmulq_n_s32(sum[v], p.input_offset));
     for (int32_t lane = 0; lane < 16; ++lane) {
       const int32_t c = pack > 1 ? kLaneChannel[lane] % channels : c0 + kLaneChannel[lane];
@@ -696,6 +740,8 @@ void depthwise_mve(const Conv2dParams& p, const PerChannelQuant& quant, const Di
       if (shift > 0) st.any_left = 1;
     }
   }
+  st.packed = (p.output_offset & 0xffff) | (st.any_left << 16) |
+              (p.activation.min > -128 || p.activation.max < 127 ? 1 << 17 : 0);
   int8_t* pad_row = blocks + all_groups * block_bytes;
   mve::fill_bytes(pad_row, static_cast<int8_t>(-p.input_offset), 16 * all_groups);
   const int8_t** list = reinterpret_cast<const int8_t**>(pad_row + 16 * all_groups);
@@ -714,29 +760,151 @@ void depthwise_mve(const Conv2dParams& p, const PerChannelQuant& quant, const Di
   while (ox_hi > ox_lo && (ox_hi - 1) * p.stride_w - p.pad_w + (f.w - 1) * p.dilation_w >= in.w) {
     --ox_hi;
   }
+  const int32_t column_step = p.stride_w * in.c;
   int8_t* dst = output;
+  // 3x3, every group full: the windows inside the input (rows and columns) share `offsets`;
+  // the others get a table each, their padding taps pointing at pad_row. Several rows per call
+  // (as many as the runs and the tables in the scratch allow).
+  int32_t* tables = offsets + taps;
+  int32_t scratch_bytes = 0;
+  depthwise_scratch(f, &scratch_bytes);
+  // (The last table is written as 12 words.)
+  const int32_t max_tables = static_cast<int32_t>(
+      (scratch + scratch_bytes - 12 - reinterpret_cast<int8_t*>(tables)) / (4 * taps));
+  if (is3x3 && groups == all_groups && max_tables >= 1) {
+    // Locals: the tables are stored through int32_t pointers, which could alias p's fields.
+    const int32_t stride_w = p.stride_w, pad_w = p.pad_w, dilation_w = p.dilation_w;
+    const int32_t in_w = in.w, in_h = in.h, out_w = out.w;
+    const uintptr_t pad_address = reinterpret_cast<uintptr_t>(pad_row);
+    // The offsets as vectors of 4 taps, and the lane predicate of 4 bits of a tap mask.
+    const int32x4_t offsets0 = vldrwq_s32(offsets), offsets1 = vldrwq_s32(offsets + 4),
+                    offsets2 = vldrwq_z_s32(offsets + 8, vctp32q(1));
+    static constexpr uint16_t kLanes[16] = {0x0000, 0x000f, 0x00f0, 0x00ff, 0x0f00, 0x0f0f,
+                                            0x0ff0, 0x0fff, 0xf000, 0xf00f, 0xf0f0, 0xf0ff,
+                                            0xff00, 0xff0f, 0xfff0, 0xffff};
+    constexpr int32_t kRuns = 12;
+    Window9Run runs[kRuns];
+    int32_t count = 0, used = 0;
+    int8_t* call_out = dst;  // the pending runs' outputs
+    auto flush = [&]() {
+      window9_mve(runs, count, column_step, blocks, call_out, groups, st);
+      call_out = dst;
+      count = used = 0;
+    };
+    // The taps (bit t) of window column ox in padding columns.
+    auto column_pad = [=](int32_t ox) {
+      uint32_t pad = 0;
+      for (int32_t kx = 0, x = ox * stride_w - pad_w; kx < 3; ++kx, x += dilation_w) {
+        if (x < 0 || x >= in_w) pad |= 0x49u << kx;  // taps kx, kx + 3, kx + 6
+      }
+      return pad;
+    };
+    // The table of the window at `corner`, taps `pad` in the padding (12 words: the next
+    // table overwrites the last 3).
+    auto fill_table = [&](int32_t* table, uintptr_t corner, uint32_t pad) {
+      const int32x4_t to_pad = vdupq_n_s32(static_cast<int32_t>(pad_address - corner));
+      vstrwq_s32(table, vpselq_s32(to_pad, offsets0, kLanes[pad & 15]));
+      vstrwq_s32(table + 4, vpselq_s32(to_pad, offsets1, kLanes[(pad >> 4) & 15]));
+      vstrwq_s32(table + 8, vpselq_s32(to_pad, offsets2, kLanes[pad >> 8]));
+    };
+    // Windows [ox, end) of the row from row_corner, a table each; row_pad: the taps in
+    // padding rows.
+    auto add_tables = [&](int32_t ox, int32_t end, uint32_t row_pad, uintptr_t row_corner) {
+      while (ox < end) {
+        if (count == kRuns || used == max_tables) flush();
+        const int32_t windows = end - ox < max_tables - used ? end - ox : max_tables - used;
+        int32_t* table = tables + 9 * used;
+        uintptr_t corner = row_corner + static_cast<uintptr_t>(ox * column_step);
+        runs[count++] = Window9Run{table, 36, windows, corner};
+        used += windows;
+        dst += windows * channels;
+        for (const int32_t last = ox + windows; ox < last; ++ox, table += 9) {
+          fill_table(table, corner, row_pad | column_pad(ox));
+          corner += static_cast<uintptr_t>(column_step);
+        }
+      }
+    };
+    // Rows inside the input with few edge windows (columns [0, ox_lo) and [ox_hi, out_w)):
+    // their padding taps and corner offsets once.
+    constexpr int32_t kEdges = 4;
+    const int32_t left = ox_lo, edges = ox_lo + out_w - ox_hi;
+    const bool few_edges = edges <= kEdges && edges <= max_tables;
+    uint32_t edge_pad[kEdges];
+    int32_t edge_offset[kEdges];
+    for (int32_t e = 0; few_edges && e < edges; ++e) {
+      const int32_t ox = e < left ? e : ox_hi + e - left;
+      edge_pad[e] = column_pad(ox);
+      edge_offset[e] = ox * column_step;
+    }
+    for (int32_t n = 0; n < out.n; ++n) {
+      const int8_t* image = input + n * in.h * in.w * in.c;
+      for (int32_t oy = 0; oy < out.h; ++oy) {
+        const int32_t y0 = oy * p.stride_h - p.pad_h;
+        // The address of window column 0's corner (as an integer: it may lie outside).
+        const uintptr_t row_corner =
+            reinterpret_cast<uintptr_t>(image) + static_cast<uintptr_t>((y0 * in_w - pad_w) * in.c);
+        if (y0 >= 0 && y0 + extent_h < in_h && few_edges) {
+          if (count > kRuns - 3 || used > max_tables - edges) flush();
+          int32_t* table = tables + 9 * used;
+          used += edges;
+          for (int32_t e = 0; e < edges; ++e) {
+            fill_table(table + 9 * e, row_corner + static_cast<uintptr_t>(edge_offset[e]),
+                       edge_pad[e]);
+          }
+          if (left > 0) runs[count++] = Window9Run{table, 36, left, row_corner};
+          if (ox_hi > ox_lo) {
+            runs[count++] = Window9Run{offsets, 0, ox_hi - ox_lo,
+                                       row_corner + static_cast<uintptr_t>(ox_lo * column_step)};
+          }
+          if (out_w > ox_hi) {
+            runs[count++] = Window9Run{table + 9 * left, 36, out_w - ox_hi,
+                                       row_corner + static_cast<uintptr_t>(ox_hi * column_step)};
+          }
+          dst += out_w * channels;
+        } else if (y0 >= 0 && y0 + extent_h < in_h) {
+          add_tables(0, ox_lo, 0, row_corner);
+          if (ox_hi > ox_lo) {
+            if (count == kRuns) flush();
+            runs[count++] = Window9Run{offsets, 0, ox_hi - ox_lo,
+                                       row_corner + static_cast<uintptr_t>(ox_lo * column_step)};
+            dst += (ox_hi - ox_lo) * channels;
+          }
+          add_tables(ox_hi, out_w, 0, row_corner);
+        } else {
+          uint32_t row_pad = 0;
+          for (int32_t ky = 0, y = y0; ky < 3; ++ky, y += p.dilation_h) {
+            if (y < 0 || y >= in_h) row_pad |= 7u << (3 * ky);
+          }
+          add_tables(0, out_w, row_pad, row_corner);
+        }
+      }
+    }
+    if (count > 0) flush();
+    return;
+  }
   for (int32_t n = 0; n < out.n; ++n) {
     const int8_t* image = input + n * in.h * in.w * in.c;
     for (int32_t oy = 0; oy < out.h; ++oy) {
       const int32_t y0 = oy * p.stride_h - p.pad_h;
       const bool rows_inside = y0 >= 0 && y0 + extent_h < in.h;
+      // The address of window column 0's corner (as an integer: it may lie outside).
+      const uintptr_t row_corner =
+          reinterpret_cast<uintptr_t>(image) + static_cast<uintptr_t>((y0 * in.w - p.pad_w) * in.c);
       for (int32_t ox = 0; ox < out.w; ++ox, dst += channels) {
         const int32_t x0 = ox * p.stride_w - p.pad_w;
-        if (rows_inside && is3x3 && (groups == all_groups || pack > 1) && ox == ox_lo &&
-            ox_hi - ox_lo >= pack) {
-          // The row's windows inside the input in one call (packed: whole vectors of pixels;
-          // the rest one by one below).
+        if (rows_inside && is3x3 && pack > 1 && ox == ox_lo && ox_hi - ox_lo >= pack) {
+          // The row's windows inside the input in one call: whole vectors of pixels (the rest
+          // one by one below).
           const int32_t run = (ox_hi - ox_lo) / pack * pack;
-          window9_mve(offsets, reinterpret_cast<uintptr_t>(image + (y0 * in.w + x0) * in.c),
-                      pack * p.stride_w * in.c, run / pack, blocks, dst, pack > 1 ? 1 : groups,
-                      st);
+          const Window9Run all{offsets, 0, run / pack,
+                               row_corner + static_cast<uintptr_t>(ox * column_step)};
+          window9_mve(&all, 1, pack * column_step, blocks, dst, 1, st);
           ox += run - 1;
           dst += (run - 1) * channels;
           continue;
         }
         // The taps' addresses (as integers: the window's corner may lie outside the input).
-        const uintptr_t corner =
-            reinterpret_cast<uintptr_t>(image) + static_cast<uintptr_t>((y0 * in.w + x0) * in.c);
+        const uintptr_t corner = row_corner + static_cast<uintptr_t>(ox * column_step);
         for (int32_t ky = 0, t = 0; ky < f.h; ++ky) {
           const int32_t y = y0 + ky * p.dilation_h;
           const bool row_inside = y >= 0 && y < in.h;
@@ -750,7 +918,8 @@ void depthwise_mve(const Conv2dParams& p, const PerChannelQuant& quant, const Di
         }
         if (groups > 0) {
           if (is3x3) {
-            window9_mve(list, 0, 0, 1, blocks, dst, groups, st);
+            const Window9Run one{reinterpret_cast<const int32_t*>(list), 0, 1, 0};
+            window9_mve(&one, 1, 0, blocks, dst, groups, st);
           } else {
             window_list_mve(list, taps, blocks, dst, groups, st);
           }

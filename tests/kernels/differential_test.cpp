@@ -503,6 +503,48 @@ void test_depthwise_packed(int cases) {
   }
 }
 
+// Depthwise 3x3 with a multiple of 16 channels: the Helium variant runs whole rows per call,
+// edge windows with tap tables (rows wider than the scratch holds tables for, windows partly
+// or wholly in the padding, several images).
+void test_depthwise_rows(int cases) {
+  for (int i = 0; i < cases; ++i) {
+    const int32_t channels = 16 * range(1, 4);
+    Axis axes[2];  // y, x
+    for (Axis& axis : axes) {
+      const int32_t dilation = chance(25) ? 2 : 1;
+      axis = Axis{range(1, 12), 3, range(1, 2), dilation, range(0, 2 * dilation), 0};
+      const int32_t span = axis.in + 2 * axis.pad - 2 * dilation - 1;
+      axis.out = span < 0 ? 0 : span / axis.stride + 1;
+    }
+    const Axis& y = axes[0];
+    const Axis& x = axes[1];
+    const tb::Dims in{range(1, 2), y.in, x.in, channels};
+    const tb::Dims out{in.n, y.out, x.out, channels};
+    const tb::Dims f{1, 3, 3, channels};
+    if (out.h < 1 || out.w < 1 || count_of(in) > kBuffer || count_of(out) > kBuffer) continue;
+    tb::ConvArgs a{y.stride, x.stride, y.pad, x.pad, y.dilation, x.dilation, mac_input_offset(),
+                   mac_output_offset(), 0, 0, g_multiplier, g_shift, chance(80) ? g_bias : nullptr};
+    random_activation(&a.act_min, &a.act_max);
+    fill(g_input, count_of(in));
+    fill(g_filter, count_of(f));
+    for (int32_t c = 0; c < out.c; ++c) g_bias[c] = range(-30000, 30000);
+    mac_quant(out.c);
+    tb::depthwise_conv2d(a, in, g_input, f, g_filter, out, g_expected);
+    const tk::Conv2dParams p = conv_params(a);
+    const int32_t scratch =
+        tk::depthwise_conv2d_s8_scratch_size(p, dims4(in), dims4(f), dims4(out));
+    if (scratch > static_cast<int32_t>(sizeof g_scratch)) continue;
+    const tk::Status status = call_conv(tk::depthwise_conv2d_s8, p, a, in, f, out, scratch);
+    char params[256];
+    std::snprintf(params, sizeof params,
+                  "in %ldx%ldx%ldx%ld stride %ld,%ld pad %ld,%ld dil %ld,%ld offsets %ld,%ld",
+                  (long)in.n, (long)in.h, (long)in.w, (long)in.c, (long)a.stride_h,
+                  (long)a.stride_w, (long)a.pad_h, (long)a.pad_w, (long)a.dilation_h,
+                  (long)a.dilation_w, (long)a.input_offset, (long)a.output_offset);
+    compare("depthwise_conv2d_s8 (rows)", i, status, count_of(out), params);
+  }
+}
+
 // Fully connected with every depth tail (1..100), output counts past every tile, the
 // precomputed kernel sums (the Helium variant's fast path) or none, asymmetric weights.
 void test_fully_connected_edges(int cases) {
@@ -1108,6 +1150,7 @@ int main(int argc, char** argv) {
   test_conv_edges(cases);
   test_depthwise_edges(cases);
   test_depthwise_packed(cases);
+  test_depthwise_rows(cases);
   test_fully_connected_edges(cases);
   test_fully_connected_wide(cases / 4 + 1);
   test_batch_matmul_edges(cases);
