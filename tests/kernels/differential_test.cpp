@@ -426,46 +426,60 @@ void test_conv_edges(int cases) {
   }
 }
 
+// One depthwise case on the y and x axes (out sizes set), in.c input channels times the depth
+// multiplier: extreme offsets, every requantization regime, random activation; `what` names
+// the group of cases in a failure.
+void run_depthwise_case(const char* what, int i, const Axis& y, const Axis& x, int32_t batches,
+                        int32_t in_c, int32_t multiplier) {
+  const tb::Dims in{batches, y.in, x.in, in_c};
+  const tb::Dims f{1, y.filter, x.filter, in_c * multiplier};
+  const tb::Dims out{in.n, y.out, x.out, f.c};
+  if (out.h < 1 || out.w < 1) return;
+  if (count_of(in) > kBuffer || count_of(f) > kBuffer || count_of(out) > kBuffer) return;
+  tb::ConvArgs a{y.stride, x.stride, y.pad, x.pad, y.dilation, x.dilation, mac_input_offset(),
+                 mac_output_offset(), 0, 0, g_multiplier, g_shift, chance(80) ? g_bias : nullptr};
+  random_activation(&a.act_min, &a.act_max);
+  fill(g_input, count_of(in));
+  fill(g_filter, count_of(f));
+  for (int32_t c = 0; c < out.c; ++c) g_bias[c] = range(-30000, 30000);
+  mac_quant(out.c);
+  tb::depthwise_conv2d(a, in, g_input, f, g_filter, out, g_expected);
+  const tk::Conv2dParams p = conv_params(a);
+  const int32_t scratch = tk::depthwise_conv2d_s8_scratch_size(p, dims4(in), dims4(f), dims4(out));
+  if (scratch > static_cast<int32_t>(sizeof g_scratch)) return;
+  const tk::Status status = call_conv(tk::depthwise_conv2d_s8, p, a, in, f, out, scratch);
+  char params[512];
+  std::snprintf(params, sizeof params,
+                "in %ldx%ldx%ldx%ld mult %ld filter %ldx%ld stride %ld,%ld pad %ld,%ld dil "
+                "%ld,%ld offsets %ld,%ld",
+                (long)in.n, (long)in.h, (long)in.w, (long)in.c, (long)multiplier, (long)f.h,
+                (long)f.w, (long)a.stride_h, (long)a.stride_w, (long)a.pad_h, (long)a.pad_w,
+                (long)a.dilation_h, (long)a.dilation_w, (long)a.input_offset,
+                (long)a.output_offset);
+  char name[64];
+  std::snprintf(name, sizeof name, "depthwise_conv2d_s8 (%s)", what);
+  compare(name, i, status, count_of(out), params);
+}
+
+// A 3x3 axis with the given size, stride, dilation and padding (both sides).
+Axis axis3(int32_t in, int32_t stride, int32_t dilation, int32_t pad) {
+  const int32_t span = in + 2 * pad - 2 * dilation - 1;
+  return Axis{in, 3, stride, dilation, pad, span < 0 ? 0 : span / stride + 1};
+}
+
 void test_depthwise_edges(int cases) {
   for (int i = 0; i < cases; ++i) {
     Axis y{}, x{};
     if (i % 2 == 0) {  // 3x3 (the unrolled interior path), SAME-like padding
       const int32_t stride = range(1, 2);
-      y = {range(1, 8), 3, stride, 1, range(0, 1), 0};
-      x = {range(1, 8), 3, stride, 1, range(0, 1), 0};
-      y.out = (y.in + 2 * y.pad - 3) / stride + 1, x.out = (x.in + 2 * x.pad - 3) / stride + 1;
+      y = axis3(range(1, 8), stride, 1, range(0, 1));
+      x = axis3(range(1, 8), stride, 1, range(0, 1));
       if (y.out < 1 || x.out < 1) y = x = {3, 3, 1, 1, 0, 1};
     } else {
       y = random_axis(8, 5, 2, 2), x = random_axis(8, 5, 2, 2);
     }
     const int32_t multiplier = chance(80) ? 1 : range(2, 3);
-    const int32_t in_c = range(1, 64 / multiplier);
-    const tb::Dims in{range(1, 2), y.in, x.in, in_c};
-    const tb::Dims f{1, y.filter, x.filter, in_c * multiplier};
-    const tb::Dims out{in.n, y.out, x.out, f.c};
-    if (count_of(in) > kBuffer || count_of(f) > kBuffer || count_of(out) > kBuffer) continue;
-    tb::ConvArgs a{y.stride, x.stride, y.pad, x.pad, y.dilation, x.dilation, mac_input_offset(),
-                   mac_output_offset(), 0, 0, g_multiplier, g_shift, chance(80) ? g_bias : nullptr};
-    random_activation(&a.act_min, &a.act_max);
-    fill(g_input, count_of(in));
-    fill(g_filter, count_of(f));
-    for (int32_t c = 0; c < out.c; ++c) g_bias[c] = range(-30000, 30000);
-    mac_quant(out.c);
-    tb::depthwise_conv2d(a, in, g_input, f, g_filter, out, g_expected);
-    const tk::Conv2dParams p = conv_params(a);
-    const int32_t scratch =
-        tk::depthwise_conv2d_s8_scratch_size(p, dims4(in), dims4(f), dims4(out));
-    if (scratch > static_cast<int32_t>(sizeof g_scratch)) continue;
-    const tk::Status status = call_conv(tk::depthwise_conv2d_s8, p, a, in, f, out, scratch);
-    char params[512];
-    std::snprintf(params, sizeof params,
-                  "in %ldx%ldx%ldx%ld mult %ld filter %ldx%ld stride %ld,%ld pad %ld,%ld dil "
-                  "%ld,%ld offsets %ld,%ld",
-                  (long)in.n, (long)in.h, (long)in.w, (long)in.c, (long)multiplier, (long)f.h,
-                  (long)f.w, (long)a.stride_h, (long)a.stride_w, (long)a.pad_h, (long)a.pad_w,
-                  (long)a.dilation_h, (long)a.dilation_w, (long)a.input_offset,
-                  (long)a.output_offset);
-    compare("depthwise_conv2d_s8 (edges)", i, status, count_of(out), params);
+    run_depthwise_case("edges", i, y, x, range(1, 2), range(1, 64 / multiplier), multiplier);
   }
 }
 
@@ -475,31 +489,9 @@ void test_depthwise_packed(int cases) {
   for (int i = 0; i < cases; ++i) {
     const int32_t channels = 1 << range(0, 3);
     const int32_t dilation = chance(25) ? 2 : 1, pad = range(0, 1) * dilation;
-    const int32_t stride_h = range(1, 2);
-    const Axis y{range(3, 7), 3, stride_h, dilation, pad, 0};
-    const Axis x{range(2 * dilation + 1, 48), 3, 1, dilation, pad, 0};
-    const tb::Dims in{1, y.in, x.in, channels};
-    const tb::Dims out{1, (y.in + 2 * pad - 2 * dilation - 1) / stride_h + 1,
-                       x.in + 2 * pad - 2 * dilation, channels};
-    const tb::Dims f{1, 3, 3, channels};
-    if (out.h < 1 || count_of(in) > kBuffer || count_of(out) > kBuffer) continue;
-    tb::ConvArgs a{stride_h, 1, pad, pad, dilation, dilation, mac_input_offset(),
-                   mac_output_offset(), 0, 0, g_multiplier, g_shift, chance(80) ? g_bias : nullptr};
-    random_activation(&a.act_min, &a.act_max);
-    fill(g_input, count_of(in));
-    fill(g_filter, count_of(f));
-    for (int32_t c = 0; c < out.c; ++c) g_bias[c] = range(-30000, 30000);
-    mac_quant(out.c);
-    tb::depthwise_conv2d(a, in, g_input, f, g_filter, out, g_expected);
-    const tk::Conv2dParams p = conv_params(a);
-    const int32_t scratch =
-        tk::depthwise_conv2d_s8_scratch_size(p, dims4(in), dims4(f), dims4(out));
-    if (scratch > static_cast<int32_t>(sizeof g_scratch)) continue;
-    const tk::Status status = call_conv(tk::depthwise_conv2d_s8, p, a, in, f, out, scratch);
-    char params[256];
-    std::snprintf(params, sizeof params, "in %ldx%ldx%ld stride_h %ld pad %ld dil %ld",
-                  (long)in.h, (long)in.w, (long)in.c, (long)stride_h, (long)pad, (long)dilation);
-    compare("depthwise_conv2d_s8 (packed pixels)", i, status, count_of(out), params);
+    const Axis y = axis3(range(3, 7), range(1, 2), dilation, pad);
+    const Axis x = axis3(range(2 * dilation + 1, 48), 1, dilation, pad);
+    run_depthwise_case("packed pixels", i, y, x, 1, channels, 1);
   }
 }
 
@@ -512,36 +504,9 @@ void test_depthwise_rows(int cases) {
     Axis axes[2];  // y, x
     for (Axis& axis : axes) {
       const int32_t dilation = chance(25) ? 2 : 1;
-      axis = Axis{range(1, 12), 3, range(1, 2), dilation, range(0, 2 * dilation), 0};
-      const int32_t span = axis.in + 2 * axis.pad - 2 * dilation - 1;
-      axis.out = span < 0 ? 0 : span / axis.stride + 1;
+      axis = axis3(range(1, 12), range(1, 2), dilation, range(0, 2 * dilation));
     }
-    const Axis& y = axes[0];
-    const Axis& x = axes[1];
-    const tb::Dims in{range(1, 2), y.in, x.in, channels};
-    const tb::Dims out{in.n, y.out, x.out, channels};
-    const tb::Dims f{1, 3, 3, channels};
-    if (out.h < 1 || out.w < 1 || count_of(in) > kBuffer || count_of(out) > kBuffer) continue;
-    tb::ConvArgs a{y.stride, x.stride, y.pad, x.pad, y.dilation, x.dilation, mac_input_offset(),
-                   mac_output_offset(), 0, 0, g_multiplier, g_shift, chance(80) ? g_bias : nullptr};
-    random_activation(&a.act_min, &a.act_max);
-    fill(g_input, count_of(in));
-    fill(g_filter, count_of(f));
-    for (int32_t c = 0; c < out.c; ++c) g_bias[c] = range(-30000, 30000);
-    mac_quant(out.c);
-    tb::depthwise_conv2d(a, in, g_input, f, g_filter, out, g_expected);
-    const tk::Conv2dParams p = conv_params(a);
-    const int32_t scratch =
-        tk::depthwise_conv2d_s8_scratch_size(p, dims4(in), dims4(f), dims4(out));
-    if (scratch > static_cast<int32_t>(sizeof g_scratch)) continue;
-    const tk::Status status = call_conv(tk::depthwise_conv2d_s8, p, a, in, f, out, scratch);
-    char params[256];
-    std::snprintf(params, sizeof params,
-                  "in %ldx%ldx%ldx%ld stride %ld,%ld pad %ld,%ld dil %ld,%ld offsets %ld,%ld",
-                  (long)in.n, (long)in.h, (long)in.w, (long)in.c, (long)a.stride_h,
-                  (long)a.stride_w, (long)a.pad_h, (long)a.pad_w, (long)a.dilation_h,
-                  (long)a.dilation_w, (long)a.input_offset, (long)a.output_offset);
-    compare("depthwise_conv2d_s8 (rows)", i, status, count_of(out), params);
+    run_depthwise_case("rows", i, axes[0], axes[1], range(1, 2), channels, 1);
   }
 }
 
