@@ -413,17 +413,16 @@ struct MveShared {
 // instruction, tail-predicated. Offsets folded:
 //   acc = bias + sum lhs * rhs + lhs_offset * sum(rhs) + rhs_offset * sum(lhs)
 //         + depth * lhs_offset * rhs_offset.
-template <bool kFull>
 inline void tile_mve(const MatmulArgs& a, const MveShared& sh, const int8_t* w, int32_t c,
                      int32_t valid) {
   const int32_t depth = a.depth;
   const int8_t* w0 = w;
-  const int8_t* w1 = kFull || valid > 1 ? w0 + depth : w0;
-  const int8_t* w2 = kFull || valid > 2 ? w1 + depth : w1;
-  const int8_t* w3 = kFull || valid > 3 ? w2 + depth : w2;
-  const mve_pred16_t p = kFull ? 0xffff : vctp32q(static_cast<uint32_t>(valid));
+  const int8_t* w1 = valid > 1 ? w0 + depth : w0;
+  const int8_t* w2 = valid > 2 ? w1 + depth : w1;
+  const int8_t* w3 = valid > 3 ? w2 + depth : w2;
+  const mve_pred16_t p = vctp32q(static_cast<uint32_t>(valid));
   int32x4_t base = vdupq_n_s32(0);
-  if (a.bias != nullptr) base = kFull ? vldrwq_s32(a.bias + c) : vldrwq_z_s32(a.bias + c, p);
+  if (a.bias != nullptr) base = vldrwq_z_s32(a.bias + c, p);
   if (a.lhs_offset != 0) {
     int32_t s0, s1, s2, s3;
     mve::sum_4(w0, w1, w2, w3, depth, s0, s1, s2, s3);
@@ -432,8 +431,7 @@ inline void tile_mve(const MatmulArgs& a, const MveShared& sh, const int8_t* w, 
   if (a.rhs_offset != 0) base = vaddq_n_s32(base, sh.both);
   mve::Quant4 quant = sh.tensor_quant;
   if (a.per_channel) {
-    quant = kFull ? mve::quant4(vldrwq_s32(a.multiplier + c), vldrwq_s32(a.shift + c))
-                  : mve::quant4(a.multiplier + c, a.shift + c, valid);
+    quant = mve::quant4(a.multiplier + c, a.shift + c, valid);
   }
   const int8_t* x = a.lhs;
   int8_t* out = a.output + c;
@@ -446,11 +444,7 @@ inline void tile_mve(const MatmulArgs& a, const MveShared& sh, const int8_t* w, 
       acc = vaddq_n_s32(acc, static_cast<int32_t>(sum * static_cast<uint32_t>(a.rhs_offset)));
     }
     const int32x4_t v = mve::output_stage(acc, quant, a.output_offset, sh.act_min, sh.act_max);
-    if (kFull) {
-      vstrbq_s32(out, v);
-    } else {
-      vstrbq_p_s32(out, v, p);
-    }
+    vstrbq_p_s32(out, v, p);
   }
 }
 
@@ -671,8 +665,7 @@ __attribute__((noinline)) void columns_mve(const MatmulArgs& a, int32_t c) {
       static_cast<int32_t>(static_cast<uint32_t>(a.depth) * static_cast<uint32_t>(a.lhs_offset) *
                            static_cast<uint32_t>(a.rhs_offset));
   const int8_t* w = a.rhs + c * a.depth;
-  for (; c + 4 <= a.cols; c += 4, w += 4 * a.depth) tile_mve<true>(a, sh, w, c, 4);
-  if (c < a.cols) tile_mve<false>(a, sh, w, c, a.cols - c);
+  for (; c < a.cols; c += 4, w += 4 * a.depth) tile_mve(a, sh, w, c, a.cols - c < 4 ? a.cols - c : 4);
 }
 
 void matmul_mve(const MatmulArgs& a) {
