@@ -67,11 +67,6 @@ int32_t last_dim(const program::Tensor& tensor) {
   return dim(tensor, rank_of(tensor) - 1);
 }
 
-template <typename T>
-int32_t length(const flatbuffers::Vector<T>* vector) {
-  return vector == nullptr ? 0 : static_cast<int32_t>(vector->size());
-}
-
 // Operand counts, dtypes and ranks, and the lengths of per-channel parameter vectors.
 bool operands_fit(const Operands& o, const program::Operator& op) {
   const int32_t inputs = o.num_inputs();

@@ -8,17 +8,13 @@
 
 namespace tinyexec::runtime {
 
+using detail::length;
 using detail::tensor_bytes;
 
 namespace {
 
 bool aligned(const void* pointer, size_t alignment) {
   return reinterpret_cast<uintptr_t>(pointer) % alignment == 0;
-}
-
-template <typename T>
-int32_t length(const flatbuffers::Vector<T>* vector) {
-  return vector == nullptr ? 0 : static_cast<int32_t>(vector->size());
 }
 
 }  // namespace

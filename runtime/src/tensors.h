@@ -21,6 +21,12 @@ inline int32_t dtype_size(program::DType dtype) {
 // exceeds INT32_MAX.
 int64_t tensor_bytes(const program::Tensor& tensor);
 
+// The length of an optional FlatBuffers vector (0 when absent).
+template <typename T>
+int32_t length(const flatbuffers::Vector<T>* vector) {
+  return vector == nullptr ? 0 : static_cast<int32_t>(vector->size());
+}
+
 inline int32_t rank_of(const program::Tensor& tensor) {
   return tensor.shape() == nullptr ? 0 : static_cast<int32_t>(tensor.shape()->size());
 }
