@@ -131,6 +131,9 @@ void interior3x3_dsp(const int8_t* pin, const uint32_t* blocks, int32_t column_s
   "smlabb r1, r5, r7, r1\n\t" \
   "smlatt r3, r5, r7, r3\n\t"
 #define TE_DW_ROW TE_DW_TAP("[r8]") TE_DW_TAP("[r8, r10]") TE_DW_TAP("[r8, r11]")
+// The output stage of a group of four channels in r0..r3 (records from r9, mac_dsp.h's
+// requantization), packed, clamped to [sp, #8] / [sp, #12] and stored at [sp]; then the next
+// group while [sp, #4] counts down (label 1).
 #define TE_DW_REQUANT(a)          \
   "ldm r9!, {r4, r5, r6, r7}\n\t" \
   "and lr, " a                    \
@@ -142,6 +145,23 @@ void interior3x3_dsp(const int8_t* pin, const uint32_t* blocks, int32_t column_s
   "asr " a                        \
   ", r6, r7\n\t"                  \
   "ssat " a ", #8, " a "\n\t"
+#define TE_DW_STORE4                                                               \
+  TE_DW_REQUANT("r0") TE_DW_REQUANT("r1") TE_DW_REQUANT("r2") TE_DW_REQUANT("r3") \
+  "bfi r0, r1, #8, #8\n\t"                                                          \
+  "bfi r0, r2, #16, #8\n\t"                                                         \
+  "bfi r0, r3, #24, #8\n\t"                                                         \
+  "ldrd r4, r5, [sp, #8]\n\t"                                                       \
+  "ssub8 r6, r0, r4\n\t"                                                            \
+  "sel r0, r0, r4\n\t"                                                              \
+  "ssub8 r6, r5, r0\n\t"                                                            \
+  "sel r0, r0, r5\n\t"                                                              \
+  "ldr lr, [sp]\n\t"                                                                \
+  "str r0, [lr], #4\n\t"                                                            \
+  "str lr, [sp]\n\t"                                                                \
+  "ldr lr, [sp, #4]\n\t"                                                            \
+  "subs lr, #1\n\t"                                                                 \
+  "str lr, [sp, #4]\n\t"                                                            \
+  "bne 1b\n\t"
   asm volatile(
       // Stack: [sp] out, [sp, #4] groups left, [sp, #8] min4, [sp, #12] max4, [sp, #16] r7.
       "push {r0, r1, r2, r3, r7}\n\t"
@@ -150,30 +170,13 @@ void interior3x3_dsp(const int8_t* pin, const uint32_t* blocks, int32_t column_s
       "ldm r9!, {r0, r1, r2, r3}\n\t" TE_DW_ROW "add r8, r12\n\t" TE_DW_ROW
       "add r8, r12\n\t" TE_DW_ROW
       "sub r8, r8, r12, lsl #1\n\t"
-      "add r8, #4\n\t" TE_DW_REQUANT("r0") TE_DW_REQUANT("r1") TE_DW_REQUANT("r2")
-          TE_DW_REQUANT("r3")
-      "bfi r0, r1, #8, #8\n\t"
-      "bfi r0, r2, #16, #8\n\t"
-      "bfi r0, r3, #24, #8\n\t"
-      "ldrd r4, r5, [sp, #8]\n\t"
-      "ssub8 r6, r0, r4\n\t"
-      "sel r0, r0, r4\n\t"
-      "ssub8 r6, r5, r0\n\t"
-      "sel r0, r0, r5\n\t"
-      "ldr lr, [sp]\n\t"
-      "str r0, [lr], #4\n\t"
-      "str lr, [sp]\n\t"
-      "ldr lr, [sp, #4]\n\t"
-      "subs lr, #1\n\t"
-      "str lr, [sp, #4]\n\t"
-      "bne 1b\n\t"
+      "add r8, #4\n\t" TE_DW_STORE4
       "pop {r0, r1, r2, r3, r7}"
       : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r8), "+r"(r9)
       : "r"(r10), "r"(r12)
       : "r4", "r5", "r6", "r11", "lr", "cc", "memory");
 #undef TE_DW_ROW
 #undef TE_DW_TAP
-#undef TE_DW_REQUANT
 }
 
 // Any window, as a list of tap addresses (list[t]: tap t's input pixel, channel 0, or a row of
@@ -188,17 +191,6 @@ void window_list_dsp(const int8_t* const* list, int32_t taps, const uint32_t* bl
   register int32_t r1 asm("r1") = groups;
   register uint32_t r2 asm("r2") = min4;
   register uint32_t r3 asm("r3") = max4;
-#define TE_DW_REQUANT(a)          \
-  "ldm r9!, {r4, r5, r6, r7}\n\t" \
-  "and lr, " a                    \
-  ", #0x80000000\n\t"             \
-  "subs r5, r5, lr\n\t"           \
-  "sbc r6, r6, #0\n\t"            \
-  "smlal r5, r6, " a              \
-  ", r4\n\t"                      \
-  "asr " a                        \
-  ", r6, r7\n\t"                  \
-  "ssat " a ", #8, " a "\n\t"
   asm volatile(
       // Stack: [sp] out, [sp, #4] groups left, [sp, #8] min4, [sp, #12] max4, [sp, #16] r7,
       // [sp, #20] list, [sp, #24] taps.
@@ -219,28 +211,13 @@ void window_list_dsp(const int8_t* const* list, int32_t taps, const uint32_t* bl
       "smlatt r3, r5, r7, r3\n\t"
       "subs r11, #1\n\t"
       "bne 2b\n\t"
-      "add r10, #4\n\t" TE_DW_REQUANT("r0") TE_DW_REQUANT("r1") TE_DW_REQUANT("r2")
-          TE_DW_REQUANT("r3")
-      "bfi r0, r1, #8, #8\n\t"
-      "bfi r0, r2, #16, #8\n\t"
-      "bfi r0, r3, #24, #8\n\t"
-      "ldrd r4, r5, [sp, #8]\n\t"
-      "ssub8 r6, r0, r4\n\t"
-      "sel r0, r0, r4\n\t"
-      "ssub8 r6, r5, r0\n\t"
-      "sel r0, r0, r5\n\t"
-      "ldr lr, [sp]\n\t"
-      "str r0, [lr], #4\n\t"
-      "str lr, [sp]\n\t"
-      "ldr lr, [sp, #4]\n\t"
-      "subs lr, #1\n\t"
-      "str lr, [sp, #4]\n\t"
-      "bne 1b\n\t"
+      "add r10, #4\n\t" TE_DW_STORE4
       "pop {r0, r1, r2, r3, r7, r8, r11}"
       : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r8), "+r"(r9), "+r"(r11)
       :
       : "r4", "r5", "r6", "r10", "r12", "lr", "cc", "memory");
 #undef TE_DW_REQUANT
+#undef TE_DW_STORE4
 }
 
 // Any window (taps r) for one group (valid <= 4 channels; no input read past them):
