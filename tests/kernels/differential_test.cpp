@@ -286,6 +286,33 @@ void test_fully_connected(int cases) {
   }
 }
 
+// One batch matmul case (the caller has set g_multiplier[0] / g_shift[0]): random operands and
+// activation, against the textbook reference; `what` names the group of cases in a failure.
+void run_batch_matmul_case(const char* what, int i, const tb::Dims& lhs, const tb::Dims& rhs,
+                           const tb::Dims& out, int32_t lhs_offset, int32_t rhs_offset,
+                           int32_t output_offset) {
+  int32_t lo, hi;
+  random_activation(&lo, &hi);
+  fill(g_input, count_of(lhs));
+  fill(g_input2, count_of(rhs));
+  tb::batch_matmul(lhs, g_input, rhs, g_input2, out, lhs_offset, rhs_offset, output_offset, lo, hi,
+                   g_multiplier[0], g_shift[0], g_expected);
+  tk::BatchMatmulParams p;
+  p.lhs_offset = lhs_offset, p.rhs_offset = rhs_offset, p.output_offset = output_offset;
+  p.activation = {lo, hi};
+  const tk::Dims4 lhs4 = dims4(lhs), rhs4 = dims4(rhs), out4 = dims4(out);
+  const int32_t scratch = tk::batch_matmul_s8_scratch_size(lhs4, rhs4, out4);
+  const tk::Status status = tk::batch_matmul_s8(
+      p, {g_multiplier[0], g_shift[0]}, lhs4, {g_input, static_cast<size_t>(count_of(lhs))}, rhs4,
+      {g_input2, static_cast<size_t>(count_of(rhs))}, out4,
+      {g_actual, static_cast<size_t>(count_of(out))}, {g_scratch, static_cast<size_t>(scratch)});
+  char params[512];
+  std::snprintf(params, sizeof params, "lhs %ldx%ldx%ldx%ld rhs %ldx%ldx%ldx%ld offsets %ld,%ld",
+                (long)lhs.n, (long)lhs.h, (long)lhs.w, (long)lhs.c, (long)rhs.n, (long)rhs.h,
+                (long)rhs.w, (long)rhs.c, (long)lhs_offset, (long)rhs_offset);
+  compare(what, i, status, count_of(out), params);
+}
+
 void test_batch_matmul(int cases) {
   for (int i = 0; i < cases; ++i) {
     const int32_t n = range(1, 2), h = range(1, 3), rows = range(1, 8), cols = range(1, 8),
@@ -295,28 +322,9 @@ void test_batch_matmul(int cases) {
     const tb::Dims out{lhs.n > rhs.n ? lhs.n : rhs.n, lhs.h > rhs.h ? lhs.h : rhs.h, rows, cols};
     const int32_t lhs_offset = range(-127, 128), rhs_offset = range(-127, 128),
                   output_offset = range(-128, 127);
-    int32_t lo, hi;
-    random_activation(&lo, &hi);
-    fill(g_input, count_of(lhs));
-    fill(g_input2, count_of(rhs));
     random_quant(1, -14, -7);
-    tb::batch_matmul(lhs, g_input, rhs, g_input2, out, lhs_offset, rhs_offset, output_offset, lo,
-                     hi, g_multiplier[0], g_shift[0], g_expected);
-    tk::BatchMatmulParams p;
-    p.lhs_offset = lhs_offset, p.rhs_offset = rhs_offset, p.output_offset = output_offset;
-    p.activation = {lo, hi};
-    const tk::Dims4 lhs4 = dims4(lhs), rhs4 = dims4(rhs), out4 = dims4(out);
-    const int32_t scratch = tk::batch_matmul_s8_scratch_size(lhs4, rhs4, out4);
-    const tk::Status status = tk::batch_matmul_s8(
-        p, {g_multiplier[0], g_shift[0]}, lhs4, {g_input, static_cast<size_t>(count_of(lhs))},
-        rhs4, {g_input2, static_cast<size_t>(count_of(rhs))}, out4,
-        {g_actual, static_cast<size_t>(count_of(out))},
-        {g_scratch, static_cast<size_t>(scratch)});
-    char params[512];
-    std::snprintf(params, sizeof params, "lhs %ldx%ldx%ldx%ld rhs %ldx%ldx%ldx%ld", (long)lhs.n,
-                  (long)lhs.h, (long)lhs.w, (long)lhs.c, (long)rhs.n, (long)rhs.h, (long)rhs.w,
-                  (long)rhs.c);
-    compare("batch_matmul_s8", i, status, count_of(out), params);
+    run_batch_matmul_case("batch_matmul_s8", i, lhs, rhs, out, lhs_offset, rhs_offset,
+                          output_offset);
   }
 }
 
@@ -616,28 +624,9 @@ void test_batch_matmul_edges(int cases) {
     const tb::Dims out{lhs.n, 1, rows, cols};
     const int32_t lhs_offset = mac_input_offset(), rhs_offset = mac_input_offset(),
                   output_offset = mac_output_offset();
-    int32_t lo, hi;
-    random_activation(&lo, &hi);
-    fill(g_input, count_of(lhs));
-    fill(g_input2, count_of(rhs));
     mac_quant(1);
-    tb::batch_matmul(lhs, g_input, rhs, g_input2, out, lhs_offset, rhs_offset, output_offset, lo,
-                     hi, g_multiplier[0], g_shift[0], g_expected);
-    tk::BatchMatmulParams p;
-    p.lhs_offset = lhs_offset, p.rhs_offset = rhs_offset, p.output_offset = output_offset;
-    p.activation = {lo, hi};
-    const tk::Dims4 lhs4 = dims4(lhs), rhs4 = dims4(rhs), out4 = dims4(out);
-    const int32_t scratch = tk::batch_matmul_s8_scratch_size(lhs4, rhs4, out4);
-    const tk::Status status = tk::batch_matmul_s8(
-        p, {g_multiplier[0], g_shift[0]}, lhs4, {g_input, static_cast<size_t>(count_of(lhs))},
-        rhs4, {g_input2, static_cast<size_t>(count_of(rhs))}, out4,
-        {g_actual, static_cast<size_t>(count_of(out))},
-        {g_scratch, static_cast<size_t>(scratch)});
-    char params[512];
-    std::snprintf(params, sizeof params, "lhs %ldx%ldx%ldx%ld rhs %ldx%ldx%ldx%ld offsets %ld,%ld",
-                  (long)lhs.n, (long)lhs.h, (long)lhs.w, (long)lhs.c, (long)rhs.n, (long)rhs.h,
-                  (long)rhs.w, (long)rhs.c, (long)lhs_offset, (long)rhs_offset);
-    compare("batch_matmul_s8 (edges)", i, status, count_of(out), params);
+    run_batch_matmul_case("batch_matmul_s8 (edges)", i, lhs, rhs, out, lhs_offset, rhs_offset,
+                          output_offset);
   }
 }
 
