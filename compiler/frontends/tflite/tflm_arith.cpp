@@ -222,8 +222,14 @@ Range activation_range(int activation, float output_scale, int32_t output_zero_p
   return r;
 }
 
-std::vector<int8_t> logistic_table(float input_scale, int32_t input_zero_point) {
-  const InputScaling s = fixed_point_input_scaling(input_scale, "LOGISTIC");
+namespace {
+
+// The int8 table of LOGISTIC or TANH (they share TFLM's input scaling and saturation): inputs
+// beyond the radius saturate, the others go through `q4_to_int8` with the input in Q4.27.
+template <typename Q4ToInt8>
+std::vector<int8_t> fixed_point_table(float input_scale, int32_t input_zero_point, const char* op,
+                                      Q4ToInt8 q4_to_int8) {
+  const InputScaling s = fixed_point_input_scaling(input_scale, op);
   std::vector<int8_t> table(256);
   for (int i = 0; i < 256; ++i) {
     const int32_t input = (i - 128) - input_zero_point;
@@ -233,33 +239,25 @@ std::vector<int8_t> logistic_table(float input_scale, int32_t input_zero_point) 
     } else if (input >= s.radius) {
       out = 127;
     } else {
-      const int32_t input_in_q4 = multiply_by_quantized_multiplier(input, s.multiplier, s.left_shift);
-      const int32_t output_in_q0 = logistic_q0(input_in_q4, 4);
-      out = std::clamp(rdbp(output_in_q0, 31 - 8) - 128, -128, 127);
+      out = q4_to_int8(multiply_by_quantized_multiplier(input, s.multiplier, s.left_shift));
     }
     table[i] = static_cast<int8_t>(out);
   }
   return table;
 }
 
+}  // namespace
+
+std::vector<int8_t> logistic_table(float input_scale, int32_t input_zero_point) {
+  return fixed_point_table(input_scale, input_zero_point, "LOGISTIC", [](int32_t input_in_q4) {
+    return std::clamp(rdbp(logistic_q0(input_in_q4, 4), 31 - 8) - 128, -128, 127);
+  });
+}
+
 std::vector<int8_t> tanh_table(float input_scale, int32_t input_zero_point) {
-  const InputScaling s = fixed_point_input_scaling(input_scale, "TANH");
-  std::vector<int8_t> table(256);
-  for (int i = 0; i < 256; ++i) {
-    const int32_t input = (i - 128) - input_zero_point;
-    int32_t out;
-    if (input <= -s.radius) {
-      out = -128;
-    } else if (input >= s.radius) {
-      out = 127;
-    } else {
-      const int32_t input_in_q4 = multiply_by_quantized_multiplier(input, s.multiplier, s.left_shift);
-      const int32_t output_in_q0 = tanh_q0(input_in_q4, 4);
-      out = std::clamp(rdbp(output_in_q0, 31 - 7), -128, 127);
-    }
-    table[i] = static_cast<int8_t>(out);
-  }
-  return table;
+  return fixed_point_table(input_scale, input_zero_point, "TANH", [](int32_t input_in_q4) {
+    return std::clamp(rdbp(tanh_q0(input_in_q4, 4), 31 - 7), -128, 127);
+  });
 }
 
 std::vector<int8_t> hard_swish_table(float input_scale, int32_t input_zero_point,
