@@ -140,6 +140,16 @@ std::vector<int64_t> lut_table(std::string_view function, float input_scale,
   return table;
 }
 
+void set_add_params(ir::Attributes& attrs, const AddRequantization& r) {
+  attrs.set("left_shift", int64_t{r.left_shift});
+  attrs.set("input1_multiplier", int64_t{r.input1.multiplier});
+  attrs.set("input1_shift", int64_t{r.input1.shift});
+  attrs.set("input2_multiplier", int64_t{r.input2.multiplier});
+  attrs.set("input2_shift", int64_t{r.input2.shift});
+  attrs.set("output_multiplier", int64_t{r.output.multiplier});
+  attrs.set("output_shift", int64_t{r.output.shift});
+}
+
 std::vector<int64_t> kernel_sums(const ir::Tensor& weight, int32_t weight_zero_point,
                                  const ir::Tensor* bias, int32_t input_zero_point) {
   if (weight.rank() != 2 || weight.dtype() != ir::DType::kInt8) {
@@ -255,13 +265,7 @@ void add_params(const ir::Node& node, ir::Attributes& attrs) {
   const AddRequantization r = add_requantization(
       tensor_scale(node, node.input(0), "input 0"), tensor_scale(node, node.input(1), "input 1"),
       tensor_scale(node, node.output(0), "output"), node.describe());
-  attrs.set("left_shift", int64_t{r.left_shift});
-  attrs.set("input1_multiplier", int64_t{r.input1.multiplier});
-  attrs.set("input1_shift", int64_t{r.input1.shift});
-  attrs.set("input2_multiplier", int64_t{r.input2.multiplier});
-  attrs.set("input2_shift", int64_t{r.input2.shift});
-  attrs.set("output_multiplier", int64_t{r.output.multiplier});
-  attrs.set("output_shift", int64_t{r.output.shift});
+  set_add_params(attrs, r);
 }
 
 void mul_params(const ir::Node& node, ir::Attributes& attrs) {

@@ -48,6 +48,8 @@ struct AddRequantization {
 };
 AddRequantization add_requantization(float input1_scale, float input2_scale, float output_scale,
                                      std::string_view what);
+// The (params) attributes of cortex_m.quantized_add from r.
+void set_add_params(ir::Attributes& attrs, const AddRequantization& r);
 
 // Mul: s1 * s2 / s_out in double.
 Requantization mul_requantization(float input1_scale, float input2_scale, float output_scale,

@@ -315,16 +315,6 @@ fb::ActivationFunctionType binary_activation(OpContext& c) {
   }
 }
 
-void set_add_params(Attributes& attrs, const passes::AddRequantization& r) {
-  attrs.set("left_shift", int64_t{r.left_shift});
-  attrs.set("input1_multiplier", int64_t{r.input1.multiplier});
-  attrs.set("input1_shift", int64_t{r.input1.shift});
-  attrs.set("input2_multiplier", int64_t{r.input2.multiplier});
-  attrs.set("input2_shift", int64_t{r.input2.shift});
-  attrs.set("output_multiplier", int64_t{r.output.multiplier});
-  attrs.set("output_shift", int64_t{r.output.shift});
-}
-
 std::vector<int64_t> table_attr(const std::vector<int8_t>& table) {
   return std::vector<int64_t>(table.begin(), table.end());
 }
@@ -383,7 +373,7 @@ void convert_binary(OpContext& c) {
   }
   const passes::AddRequantization r =
       passes::add_requantization(scale_of(a), scale_of(b), out.scales[0], describe(c));
-  set_add_params(attrs, r);
+  passes::set_add_params(attrs, r);
   if (c.code() == kSub) b = negated_input(c, b, r.input2);
   c.add_output_node("cortex_m.quantized_add", {a, b}, attrs);
 }
