@@ -214,6 +214,14 @@ ir::QuantParams OpContext::output_quant() const {
   return importer_.activation_quant(this, t, "output");
 }
 
+ir::OutputType OpContext::inferred_output(const ir::Node& node, const std::string& op) const {
+  try {
+    return ir::infer_node(node).at(0);
+  } catch (const CompileError& e) {
+    error(fmt::format("cannot be expressed as {}: {}", op, e.what()));
+  }
+}
+
 ir::Value* OpContext::add_intermediate(const std::string& op, std::vector<ir::Value*> inputs,
                                        ir::Attributes attrs, ir::DType dtype, ir::Shape shape,
                                        std::optional<ir::QuantParams> quant) {
@@ -221,15 +229,10 @@ ir::Value* OpContext::add_intermediate(const std::string& op, std::vector<ir::Va
   ir::Value* out = importer_.graph().add_value(name + "_out", dtype, shape);
   out->quant = std::move(quant);
   ir::Node* node = importer_.graph().add_node(op, std::move(inputs), {out}, std::move(attrs), name);
-  std::vector<ir::OutputType> types;
-  try {
-    types = ir::infer_node(*node);
-  } catch (const CompileError& e) {
-    error(fmt::format("cannot be expressed as {}: {}", op, e.what()));
-  }
-  if (types[0].dtype != dtype || types[0].shape != shape) {
-    error(fmt::format("internal: {} gives {}{}, expected {}{}", op, ir::dtype_name(types[0].dtype),
-                      ir::shape_string(types[0].shape), ir::dtype_name(dtype),
+  const ir::OutputType inferred = inferred_output(*node, op);
+  if (inferred.dtype != dtype || inferred.shape != shape) {
+    error(fmt::format("internal: {} gives {}{}, expected {}{}", op, ir::dtype_name(inferred.dtype),
+                      ir::shape_string(inferred.shape), ir::dtype_name(dtype),
                       ir::shape_string(shape)));
   }
   return out;
@@ -247,16 +250,11 @@ void OpContext::add_output_node(const std::string& op, std::vector<ir::Value*> i
   if (*dtype == ir::DType::kInt8) out->quant = output_quant();
   const std::string name = fmt::format("op{}_{}", index_, type_);
   ir::Node* node = importer_.graph().add_node(op, std::move(inputs), {out}, std::move(attrs), name);
-  std::vector<ir::OutputType> types;
-  try {
-    types = ir::infer_node(*node);
-  } catch (const CompileError& e) {
-    error(fmt::format("cannot be expressed as {}: {}", op, e.what()));
-  }
-  if (types[0].dtype != *dtype || types[0].shape != shape) {
+  const ir::OutputType inferred = inferred_output(*node, op);
+  if (inferred.dtype != *dtype || inferred.shape != shape) {
     error(fmt::format("the model's output tensor is {}{}, the operator computes {}{}",
                       ir::dtype_name(*dtype), ir::shape_string(shape),
-                      ir::dtype_name(types[0].dtype), ir::shape_string(types[0].shape)));
+                      ir::dtype_name(inferred.dtype), ir::shape_string(inferred.shape)));
   }
   importer_.set_produced(tensor_index, out);
 }

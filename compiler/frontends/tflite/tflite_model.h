@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ir/graph.h"
+#include "ir/op_registry.h"
 #include "tinyexec/tflite/tflite_schema_generated.h"
 
 namespace tinyexec::frontends::tflite_import {
@@ -100,6 +101,9 @@ class OpContext {
   }
 
  private:
+  // The output type the op's schema infers for node (a failure is this operator's error).
+  ir::OutputType inferred_output(const ir::Node& node, const std::string& op) const;
+
   Importer& importer_;
   const fb::Operator& op_;
   int32_t index_;
