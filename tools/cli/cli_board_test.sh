@@ -15,25 +15,7 @@ if [[ ! -x $tinyexec ]]; then
   echo "skipped: $tinyexec not built (build the host preset first)"
   exit 77
 fi
-failures=0
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
-
-expect() {
-  local status=$1 pattern=$2
-  shift 2
-  local output
-  output=$("$@" 2>&1)
-  local actual=$?
-  if [[ $actual -ne $status ]] || ! grep -Eq -- "$pattern" <<<"$output"; then
-    echo "FAIL: $(head -1 <<<"$*") -> exit $actual (expected $status), output:"
-    echo "$output" | head -30
-    echo "  (expected to match: $pattern)"
-    failures=$((failures + 1))
-  else
-    echo "ok: $(head -1 <<<"$*")"
-  fi
-}
+source "$here/cli_test_lib.sh"
 
 tep=$scratch/model.tep
 expect 0 "0 left float" "$tinyexec" compile "$model_dir/fashion_cnn.onnx" \

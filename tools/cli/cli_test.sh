@@ -10,29 +10,9 @@ model_dir=$2
 data=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
 npy="python3 $here/npy_tool.py"
-failures=0
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
+source "$here/cli_test_lib.sh"
 # Board builds are looked up here; nothing is built there, so board runs fail as "not built".
 export TINYEXEC_BUILD_DIR=$scratch/no-builds
-
-# expect STATUS PATTERN COMMAND...: the command exits with STATUS and its stdout+stderr
-# matches the extended regex PATTERN.
-expect() {
-  local status=$1 pattern=$2
-  shift 2
-  local output
-  output=$("$@" 2>&1)
-  local actual=$?
-  if [[ $actual -ne $status ]] || ! grep -Eq -- "$pattern" <<<"$output"; then
-    echo "FAIL: $(head -1 <<<"$*") -> exit $actual (expected $status), output:"
-    echo "$output" | head -30
-    echo "  (expected to match: $pattern)"
-    failures=$((failures + 1))
-  else
-    echo "ok: $(head -1 <<<"$*")"
-  fi
-}
 
 # check_json FILE PYTHON: runs PYTHON with `report` = the JSON in FILE.
 check_json() {
