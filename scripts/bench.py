@@ -25,10 +25,15 @@ MACHINES = {
 }
 
 
-def run_program(target, elf):
-    build = ROOT / "build" / target
+def run_program(target, elf, build_root=ROOT / "build"):
+    """The BENCH rows a benchmark ELF prints on the emulated target (instruction counter plugin
+    from <build_root>/<target>/lib), each with its target."""
+    plugin = build_root / target / "lib/libte_icount.so"
+    for path in (elf, plugin):
+        if not path.exists():
+            sys.exit(f"bench: {path} not found (build it: make build-{target})")
     command = [str(ROOT / "targets/qemu/run"), "--machine", MACHINES[target], "--cpu", target,
-               "--plugin", str(build / "lib/libte_icount.so"), "--timeout", "1200", str(elf)]
+               "--plugin", str(plugin), "--timeout", "1200", str(elf)]
     print(f"  {target}: {elf.name}", file=sys.stderr, flush=True)
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:

@@ -18,7 +18,6 @@ usage: scripts/bench_kernels.py [--build-root DIR] [--all-targets | --targets T 
 import argparse
 import json
 import pathlib
-import subprocess
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -30,30 +29,9 @@ ALL_TARGETS = ["cortex-m4", "cortex-m7", "cortex-m33", "cortex-m55"]
 
 
 def run_kernels_bench(build_root, target):
-    build = build_root / target
-    elf = build / "bin" / "kernels_bench.elf"
-    plugin = build / "lib" / "libte_icount.so"
-    for path in (elf, plugin):
-        if not path.exists():
-            sys.exit(f"bench_kernels: {path} not found (build it: cmake --build {build} "
-                     f"--target kernels_bench te_icount, or make build-{target})")
-    command = [str(ROOT / "targets/qemu/run"), "--machine", bench.MACHINES[target], "--cpu",
-               target, "--plugin", str(plugin), "--timeout", "1200", str(elf)]
-    print(f"  {target}: {elf}", file=sys.stderr, flush=True)
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0:
-        sys.exit(f"bench_kernels: kernels_bench failed on {target} (exit {result.returncode}):\n"
-                 f"{result.stdout}{result.stderr}")
-    rows = []
-    for line in result.stdout.splitlines():
-        if line.startswith("BENCH "):
-            row = json.loads(line[len("BENCH "):])
-            if row["suite"] == "kernels":
-                row["target"] = target
-                rows.append(row)
-    if not rows:
-        sys.exit(f"bench_kernels: kernels_bench printed no BENCH line on {target}")
-    return rows
+    elf = build_root / target / "bin" / "kernels_bench.elf"
+    return [row for row in bench.run_program(target, elf, build_root)
+            if row["suite"] == "kernels"]
 
 
 def print_table(rows):
