@@ -25,10 +25,11 @@ inline int8_t output_stage(int32_t acc, int32_t multiplier, int32_t shift, int32
   return static_cast<int8_t>(clamp(value, act.min, act.max));
 }
 
-// Offsets are negated / plain zero points: bounded so that (value + offset) * weight never
-// overflows and the output offset is a valid int8 zero point.
+// Offsets are negated / plain zero points of int8 tensors: an input offset is -zero point, in
+// [-127, 128] (CMSIS-NN's range; -128 would be zero point 128, which int8 cannot hold, and the
+// fast variants pad windows with the zero point), the output offset a zero point in [-128, 127].
 inline bool valid_input_offset(int32_t offset) {
-  return offset >= -128 && offset <= 128;
+  return offset >= -127 && offset <= 128;
 }
 inline bool valid_output_offset(int32_t offset) {
   return offset >= -128 && offset <= 127;

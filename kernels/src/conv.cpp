@@ -47,11 +47,11 @@ bool conv_scratch(const Dims4& in, const Dims4& f, const Dims4& out, int32_t* by
   return reinterpret_cast<int8_t*>((reinterpret_cast<uintptr_t>(p) + 15) & ~uintptr_t{15});
 }
 
+#if !defined(TE_MAC_DSP) && !defined(TE_MAC_MVE)
 // The reference: one output at a time.
-[[maybe_unused]] void conv_portable(const Conv2dParams& params, const PerChannelQuant& quant,
-                                    const Dims4& in, const int8_t* input, const Dims4& f,
-                                    const int8_t* filter, const int32_t* bias_data,
-                                    const Dims4& out, int8_t* dst) {
+void conv_portable(const Conv2dParams& params, const PerChannelQuant& quant, const Dims4& in,
+                   const int8_t* input, const Dims4& f, const int8_t* filter,
+                   const int32_t* bias_data, const Dims4& out, int8_t* dst) {
   const int32_t out_per_group = out.c / (in.c / f.c);
   for (int32_t n = 0; n < out.n; ++n) {
     for (int32_t oy = 0; oy < out.h; ++oy) {
@@ -81,6 +81,7 @@ bool conv_scratch(const Dims4& in, const Dims4& f, const Dims4& out, int32_t* by
     }
   }
 }
+#endif
 
 #if defined(TE_MAC_DSP) || defined(TE_MAC_MVE)
 
@@ -660,20 +661,15 @@ Status conv2d_s8(const Conv2dParams& params, const PerChannelQuant& quant, const
   TE_RETURN_IF_ERROR(conv2d_s8_check(params, quant, input_dims, input, filter_dims, filter, bias,
                                      output_dims, output, scratch));
 #if defined(TE_MAC_MVE)
-  if (params.input_offset != -128) {  // -128 (zero point 128) has no int8 padding value
-    conv_mve(params, quant, input_dims, input.data(), filter_dims, filter.data(),
-             detail::bias_or_null(bias), output_dims, output.data(), scratch.data());
-    return Status::kOk;
-  }
+  conv_mve(params, quant, input_dims, input.data(), filter_dims, filter.data(),
+           detail::bias_or_null(bias), output_dims, output.data(), scratch.data());
 #elif defined(TE_MAC_DSP)
-  if (params.input_offset != -128) {  // -128 (zero point 128) has no int8 padding value
-    conv_dsp(params, quant, input_dims, input.data(), filter_dims, filter.data(),
-             detail::bias_or_null(bias), output_dims, output.data(), scratch.data());
-    return Status::kOk;
-  }
-#endif
+  conv_dsp(params, quant, input_dims, input.data(), filter_dims, filter.data(),
+           detail::bias_or_null(bias), output_dims, output.data(), scratch.data());
+#else
   conv_portable(params, quant, input_dims, input.data(), filter_dims, filter.data(),
                 detail::bias_or_null(bias), output_dims, output.data());
+#endif
   return Status::kOk;
 }
 

@@ -322,7 +322,7 @@ void depthwise_dsp(const Conv2dParams& p, const PerChannelQuant& quant, const Di
         if (fast3x3 && r.ky1 - r.ky0 == 3 && r.kx1 - r.kx0 == 3) {
           interior3x3_dsp(first, blocks, column_step, row_step, dst, groups, min4, max4);
           g = groups;
-        } else if (all_fast && groups > 0 && p.input_offset != -128) {
+        } else if (all_fast && groups > 0) {
           for (int32_t ky = 0, t = 0; ky < f.h; ++ky) {
             const int32_t y = y0 + ky * p.dilation_h;
             for (int32_t kx = 0; kx < f.w; ++kx, ++t) {
@@ -947,7 +947,7 @@ Status depthwise_conv2d_s8(const Conv2dParams& params, const PerChannelQuant& qu
                                                filter, bias, output_dims, output, scratch));
   const bool multiplier_one = output_dims.c == input_dims.c;
 #if defined(TE_MAC_MVE)
-  if (multiplier_one && params.input_offset != -128) {  // -128: no int8 padding value
+  if (multiplier_one) {
     depthwise_mve(params, quant, input_dims, input.data(), filter_dims, filter.data(),
                   detail::bias_or_null(bias), output_dims, output.data(), scratch.data());
     return Status::kOk;

@@ -82,8 +82,8 @@ const Rule kRules[] = {
     {"valid_extreme_quant", kAdd | kMul, ExtremeQuant, Status::kOk},
     {"valid_params_at_lower_bounds", kAdd | kMul,
      [](Args& a) {
-       a.add.input1_offset = a.add.input2_offset = a.add.output_offset = -128;
-       a.mul.input1_offset = a.mul.input2_offset = a.mul.output_offset = -128;
+       a.add.input1_offset = a.add.input2_offset = -127, a.add.output_offset = -128;
+       a.mul.input1_offset = a.mul.input2_offset = -127, a.mul.output_offset = -128;
        a.add.left_shift = 0, a.add.input1 = a.add.input2 = a.add.output = a.mul.output = {0, -31};
      },
      Status::kOk},
@@ -108,7 +108,7 @@ const Rule kRules[] = {
     // kBadParam (add)
     {"input1_offset_too_large", kAdd, [](Args& a) { a.add.input1_offset = 129; },
      Status::kBadParam},
-    {"input2_offset_too_small", kAdd, [](Args& a) { a.add.input2_offset = -129; },
+    {"input2_offset_too_small", kAdd, [](Args& a) { a.add.input2_offset = -128; },
      Status::kBadParam},
     {"left_shift_negative", kAdd, [](Args& a) { a.add.left_shift = -1; }, Status::kBadParam},
     {"left_shift_too_large", kAdd, [](Args& a) { a.add.left_shift = 23; }, Status::kBadParam},
@@ -136,7 +136,7 @@ const Rule kRules[] = {
     {"activation_max_above_int8", kAdd, [](Args& a) { a.add.activation.max = 128; },
      Status::kBadParam},
     // kBadParam (mul)
-    {"input1_offset_too_small", kMul, [](Args& a) { a.mul.input1_offset = -129; },
+    {"input1_offset_too_small", kMul, [](Args& a) { a.mul.input1_offset = -128; },
      Status::kBadParam},
     {"input2_offset_too_large", kMul, [](Args& a) { a.mul.input2_offset = 129; },
      Status::kBadParam},

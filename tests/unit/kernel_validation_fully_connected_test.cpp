@@ -55,7 +55,7 @@ const Rule kRules[] = {
     {"valid_no_bias", kAll, [](Args& a) { a.bias.clear(); }, Status::kOk},
     {"valid_offsets_at_lower_bounds", kAll,
      [](Args& a) {
-       a.params.input_offset = a.params.filter_offset = a.params.output_offset = -128;
+       a.params.input_offset = a.params.filter_offset = -127, a.params.output_offset = -128;
      },
      Status::kOk},
     {"valid_offsets_at_upper_bounds", kAll,
@@ -100,11 +100,11 @@ const Rule kRules[] = {
     {"input_depth_zero", kAll, [](Args& a) { a.shape.input_depth = 0; }, Status::kBadShape},
     {"output_depth_zero", kAll, [](Args& a) { a.shape.output_depth = 0; }, Status::kBadShape},
     // kBadParam
-    {"input_offset_too_small", kAll, [](Args& a) { a.params.input_offset = -129; },
+    {"input_offset_too_small", kAll, [](Args& a) { a.params.input_offset = -128; },
      Status::kBadParam},
     {"input_offset_too_large", kAll, [](Args& a) { a.params.input_offset = 129; },
      Status::kBadParam},
-    {"filter_offset_too_small", kAll, [](Args& a) { a.params.filter_offset = -129; },
+    {"filter_offset_too_small", kAll, [](Args& a) { a.params.filter_offset = -128; },
      Status::kBadParam},
     {"filter_offset_too_large", kAll, [](Args& a) { a.params.filter_offset = 200; },
      Status::kBadParam},
