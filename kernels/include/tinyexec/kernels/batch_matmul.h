@@ -27,8 +27,8 @@
 namespace tinyexec::kernels {
 
 struct BatchMatmulParams {
-  int32_t lhs_offset = 0;      // -zero point of lhs, [-128, 128]
-  int32_t rhs_offset = 0;      // -zero point of rhs, [-128, 128]
+  int32_t lhs_offset = 0;      // -zero point of lhs, [-127, 128]
+  int32_t rhs_offset = 0;      // -zero point of rhs, [-127, 128]
   int32_t output_offset = 0;   // zero point of the output, [-128, 127]
   ActivationRange activation;  // applied after output_offset; -128 <= min <= max <= 127
 };

@@ -36,7 +36,7 @@ struct Conv2dParams {
   int32_t pad_w = 0;           // columns of padding left, [0, (filter_w - 1) * dilation_w]
   int32_t dilation_h = 1;      // >= 1
   int32_t dilation_w = 1;      // >= 1
-  int32_t input_offset = 0;    // -zero point of the input, [-128, 128]
+  int32_t input_offset = 0;    // -zero point of the input, [-127, 128]
   int32_t output_offset = 0;   // zero point of the output, [-128, 127]
   ActivationRange activation;  // applied after output_offset; -128 <= min <= max <= 127
 };

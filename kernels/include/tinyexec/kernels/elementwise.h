@@ -24,8 +24,8 @@ namespace tinyexec::kernels {
 //                          requantize((in2 + input2_offset) << left_shift, input2), output)
 //               + output_offset, activation)
 struct AddParams {
-  int32_t input1_offset;  // -zero point of input1, [-128, 128]
-  int32_t input2_offset;  // -zero point of input2, [-128, 128]
+  int32_t input1_offset;  // -zero point of input1, [-127, 128]
+  int32_t input2_offset;  // -zero point of input2, [-127, 128]
   int32_t left_shift;     // headroom shift applied to both inputs, [0, 22] (TFLite int8 uses 20)
   PerTensorQuant input1;  // input1 scale / (2 * max scale): multiplier >= 0, shift [-31, 30]
   PerTensorQuant input2;  // input2 scale / (2 * max scale): multiplier >= 0, shift [-31, 30]
@@ -38,8 +38,8 @@ struct AddParams {
 //   out = clamp(requantize((in1 + input1_offset) * (in2 + input2_offset), output)
 //               + output_offset, activation)
 struct MulParams {
-  int32_t input1_offset;       // -zero point of input1, [-128, 128]
-  int32_t input2_offset;       // -zero point of input2, [-128, 128]
+  int32_t input1_offset;       // -zero point of input1, [-127, 128]
+  int32_t input2_offset;       // -zero point of input2, [-127, 128]
   PerTensorQuant output;       // scale1 * scale2 / output scale: multiplier >= 0, shift [-31, 30]
   int32_t output_offset;       // zero point of the output, [-128, 127]
   ActivationRange activation;  // applied after output_offset; -128 <= min <= max <= 127

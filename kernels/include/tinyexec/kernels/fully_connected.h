@@ -31,8 +31,8 @@ struct FullyConnectedShape {
 };
 
 struct FullyConnectedParams {
-  int32_t input_offset = 0;    // -zero point of the input, [-128, 128]
-  int32_t filter_offset = 0;   // -zero point of the weights (0 when symmetric), [-128, 128]
+  int32_t input_offset = 0;    // -zero point of the input, [-127, 128]
+  int32_t filter_offset = 0;   // -zero point of the weights (0 when symmetric), [-127, 128]
   int32_t output_offset = 0;   // zero point of the output, [-128, 127]
   ActivationRange activation;  // applied after output_offset; -128 <= min <= max <= 127
 };

@@ -33,7 +33,7 @@ struct TransposeConv2dParams {
   int32_t stride_w = 1;        // >= 1
   int32_t pad_h = 0;           // rows cropped from the top of the result, [0, filter_h - 1]
   int32_t pad_w = 0;           // columns cropped from the left, [0, filter_w - 1]
-  int32_t input_offset = 0;    // -zero point of the input, [-128, 128]
+  int32_t input_offset = 0;    // -zero point of the input, [-127, 128]
   int32_t output_offset = 0;   // zero point of the output, [-128, 127]
   ActivationRange activation;  // applied after output_offset; -128 <= min <= max <= 127
 };
