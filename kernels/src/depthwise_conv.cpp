@@ -389,38 +389,6 @@ constexpr int32_t kLaneChannel[16] = {0, 4, 8, 12, 2, 6, 10, 14, 1, 5, 9, 13, 3,
   "vqadd.s32 " q ", " q        \
   ", q6\n\t"                   \
   "vrshl.s32 " q ", " q ", q5\n\t"
-#define TE_DWM_OUTPUT \
-  "ldr r3, [sp]\n\t"                     \
-  "cbz r3, 5f\n\t"                       \
-  "vldrw.32 q4, [r2], #16\n\t"           \
-  "vshl.s32 q0, q0, q4\n\t"              \
-  "vldrw.32 q4, [r2], #16\n\t"           \
-  "vshl.s32 q1, q1, q4\n\t"              \
-  "vldrw.32 q4, [r2], #16\n\t"           \
-  "vshl.s32 q2, q2, q4\n\t"              \
-  "vldrw.32 q4, [r2], #16\n\t"           \
-  "vshl.s32 q3, q3, q4\n\t"              \
-  "b 6f\n"                                \
-  "5:\n\t"                               \
-  "add r2, #64\n"                         \
-  "6:\n\t"                               \
-  TE_DWM_REQUANT("q0") TE_DWM_REQUANT("q1") TE_DWM_REQUANT("q2") TE_DWM_REQUANT("q3") \
-  "vqmovnb.s32 q4, q0\n\t"               \
-  "vqmovnt.s32 q4, q1\n\t"               \
-  "vqmovnb.s32 q5, q2\n\t"               \
-  "vqmovnt.s32 q5, q3\n\t"               \
-  "vqadd.s16 q4, q4, r8\n\t"             \
-  "vqadd.s16 q5, q5, r8\n\t"             \
-  "vdup.16 q6, r9\n\t"                   \
-  "vmax.s16 q4, q4, q6\n\t"              \
-  "vmax.s16 q5, q5, q6\n\t"              \
-  "vdup.16 q6, r10\n\t"                  \
-  "vmin.s16 q4, q4, q6\n\t"              \
-  "vmin.s16 q5, q5, q6\n\t"              \
-  "vmovnb.i16 q6, q4\n\t"                \
-  "vmovnt.i16 q6, q5\n\t"                \
-  "vstrb.8 q6, [r5], #16\n\t"
-
 // Constants the assembly loops load into registers. packed: the output offset (low half, for
 // VQADD.S16), bit 16 any left shift, bit 17 a clamp narrower than int8 (window9_mve).
 struct MveStage {
@@ -561,84 +529,45 @@ __attribute__((noinline)) void window9_mve(const Window9Run* runs, int32_t count
 #undef TE_DWM_X
 }
 
-// Any window as a list of tap addresses (list[t]: tap t's input pixel, channel 0, or a row of
-// the input zero point for a tap in the padding, which adds 0 given the folded init): every
-// full group of one output pixel. Per group 16 instructions per tap plus about 60.
-__attribute__((noinline)) void window_list_mve(const int8_t* const* list, int32_t taps,
-                                               const int8_t* blocks, int8_t* out, int32_t groups,
-                                               const MveStage& st) {
-  register const int8_t* const* r0 asm("r0") = list;
-  register int32_t r1 asm("r1") = taps;
-  register const int8_t* r2 asm("r2") = blocks;
-  register int8_t* r5 asm("r5") = out;
-  register int32_t r6 asm("r6") = groups;
-  register const MveStage* r3 asm("r3") = &st;
-  asm volatile(
-      "ldm r3, {r8, r9, r10}\n\t"
-      "ldr r3, [r3, #12]\n\t"
-      "push {r3, r7}\n\t"  // [sp]: any left shift
-      "mov r4, #0\n"       // the group's channel offset
-      "1:\n\t"
-      "vldrw.32 q0, [r2], #16\n\t"
-      "vldrw.32 q1, [r2], #16\n\t"
-      "vldrw.32 q2, [r2], #16\n\t"
-      "vldrw.32 q3, [r2], #16\n\t"
-      "mov r11, r0\n\t"
-      "mov r7, r1\n"
-      "2:\n\t"
-      "ldr r3, [r11], #4\n\t"
-      "add r3, r4\n\t"
-      "vldrb.8 q4, [r3]\n\t" TE_DWM_TAP
-      "subs r7, #1\n\t"
-      "bne 2b\n\t"
-      "add r4, #16\n\t" TE_DWM_OUTPUT
-      "subs r6, #1\n\t"
-      "bne 1b\n\t"
-      "pop {r3, r7}"
-      : "+r"(r0), "+r"(r2), "+r"(r3), "+r"(r5), "+r"(r6)
-      : "r"(r1)
-      : "r4", "r8", "r9", "r10", "r11", "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "cc",
-        "memory");
-}
-
 #undef TE_DWM_TAP
 #undef TE_DWM_REQUANT
-#undef TE_DWM_OUTPUT
 
-// The last group (valid < 16 channels) of one output pixel, with intrinsics: like
-// window_list_mve, predicated so that nothing is read or written past the channels.
-void last_group_mve(const int8_t* const* list, int32_t taps, int32_t c, int32_t valid,
-                    const int8_t* block, const MveStage& st, int8_t* out) {
-  const mve_pred16_t p8 = vctp8q(static_cast<uint32_t>(valid));
-  const int32_t* head = reinterpret_cast<const int32_t*>(block);
-  int32x4_t a0 = vldrwq_s32(head), a1 = vldrwq_s32(head + 4), a2 = vldrwq_s32(head + 8),
-            a3 = vldrwq_s32(head + 12);
-  const int8_t* w = block + 64;
-  for (int32_t t = 0; t < taps; ++t, w += 16) {
-    const int8x16_t x = vldrbq_z_s8(list[t] + c, p8), ww = vldrbq_s8(w);
-    const int16x8_t pe = vmullbq_int_s8(x, ww), po = vmulltq_int_s8(x, ww);
-    a0 = vaddq_s32(a0, vmovlbq_s16(pe));
-    a1 = vaddq_s32(a1, vmovltq_s16(pe));
-    a2 = vaddq_s32(a2, vmovlbq_s16(po));
-    a3 = vaddq_s32(a3, vmovltq_s16(po));
+// Any window as a list of tap addresses (list[t]: tap t's input pixel, channel 0, or a row of
+// the input zero point for a tap in the padding, which adds 0 given the folded init): every
+// group of one output pixel, the last one predicated so that nothing is read or written past
+// the channels. The general path (not 3x3, or a partial last group): intrinsics.
+void window_list_mve(const int8_t* const* list, int32_t taps, int32_t channels,
+                     const int8_t* block, int32_t block_bytes, const MveStage& st, int8_t* out) {
+  const int16x8_t offset = vdupq_n_s16(static_cast<int16_t>(st.output_offset));
+  const int16x8_t lo = vdupq_n_s16(static_cast<int16_t>(st.act_min));
+  const int16x8_t hi = vdupq_n_s16(static_cast<int16_t>(st.act_max));
+  for (int32_t c = 0; c < channels; c += 16, block += block_bytes) {
+    const mve_pred16_t p8 = vctp8q(static_cast<uint32_t>(channels - c));
+    const int32_t* head = reinterpret_cast<const int32_t*>(block);
+    int32x4_t a0 = vldrwq_s32(head), a1 = vldrwq_s32(head + 4), a2 = vldrwq_s32(head + 8),
+              a3 = vldrwq_s32(head + 12);
+    const int8_t* w = block + 64;
+    for (int32_t t = 0; t < taps; ++t, w += 16) {
+      const int8x16_t x = vldrbq_z_s8(list[t] + c, p8), ww = vldrbq_s8(w);
+      const int16x8_t pe = vmullbq_int_s8(x, ww), po = vmulltq_int_s8(x, ww);
+      a0 = vaddq_s32(a0, vmovlbq_s16(pe));
+      a1 = vaddq_s32(a1, vmovltq_s16(pe));
+      a2 = vaddq_s32(a2, vmovlbq_s16(po));
+      a3 = vaddq_s32(a3, vmovltq_s16(po));
+    }
+    const int32_t* q = reinterpret_cast<const int32_t*>(w);
+    int32x4_t acc[4] = {a0, a1, a2, a3};
+    for (int32_t i = 0; i < 4; ++i) {
+      const int32x4_t left = vldrwq_s32(q + 4 * i);
+      const int32x4_t mult = vldrwq_s32(q + 16 + 8 * i), right = vldrwq_s32(q + 20 + 8 * i);
+      acc[i] = mve::requantize(acc[i], mult, left, right);
+    }
+    int16x8_t e = vqmovntq_s32(vqmovnbq_s32(vdupq_n_s16(0), acc[0]), acc[1]);
+    int16x8_t o = vqmovntq_s32(vqmovnbq_s32(vdupq_n_s16(0), acc[2]), acc[3]);
+    e = vminq_s16(vmaxq_s16(vqaddq_s16(e, offset), lo), hi);
+    o = vminq_s16(vmaxq_s16(vqaddq_s16(o, offset), lo), hi);
+    vstrbq_p_s8(out + c, vmovntq_s16(vmovnbq_s16(vdupq_n_s8(0), e), o), p8);
   }
-  const int32_t* q = reinterpret_cast<const int32_t*>(w);
-  int32x4_t acc[4] = {a0, a1, a2, a3};
-  for (int32_t i = 0; i < 4; ++i) {
-    const int32x4_t left = vldrwq_s32(q + 4 * i);
-    const int32x4_t mult = vldrwq_s32(q + 16 + 8 * i), right = vldrwq_s32(q + 20 + 8 * i);
-    acc[i] = mve::requantize(acc[i], mult, left, right);
-  }
-  int16x8_t e = vqmovntq_s32(vqmovnbq_s32(vdupq_n_s16(0), acc[0]), acc[1]);
-  int16x8_t o = vqmovntq_s32(vqmovnbq_s32(vdupq_n_s16(0), acc[2]), acc[3]);
-  e = vminq_s16(vmaxq_s16(vqaddq_n_s16(e, static_cast<int16_t>(st.output_offset)),
-                          vdupq_n_s16(static_cast<int16_t>(st.act_min))),
-                vdupq_n_s16(static_cast<int16_t>(st.act_max)));
-  o = vminq_s16(vmaxq_s16(vqaddq_n_s16(o, static_cast<int16_t>(st.output_offset)),
-                          vdupq_n_s16(static_cast<int16_t>(st.act_min))),
-                vdupq_n_s16(static_cast<int16_t>(st.act_max)));
-  const int8x16_t v = vmovntq_s16(vmovnbq_s16(vdupq_n_s8(0), e), o);
-  vstrbq_p_s8(out + c, v, p8);
 }
 
 void depthwise_mve(const Conv2dParams& p, const PerChannelQuant& quant, const Dims4& in,
@@ -679,28 +608,6 @@ void depthwise_mve(const Conv2dParams& p, const PerChannelQuant& quant, const Di
     }
     int32_t* head = reinterpret_cast<int32_t*>(block);
     int32_t* q = reinterpret_cast<int32_t*>(block + 16 * (4 + taps));
-    if (pack == 1) {
-      // Vector v (A..D) holds channels first + {0, 4, 8, 12}: their records gathered, lanes
-      // past the last channel 0.
-      const uint32x4_t lanes = vidupq_n_u32(0, 4);
-      for (int32_t v = 0; v < 4; ++v) {
-        const int32_t first = c0 + kLaneChannel[4 * v], rest = channels - first;
-        const mve_pred16_t p32 = vctp32q(rest > 0 ? static_cast<uint32_t>(rest + 3) / 4 : 0);
-        int32x4_t init = vmulq_n_s32(sum[v], p.input_offset);
-        if (bias != nullptr) {
-          init = vaddq_s32(init, vldrwq_gather_shifted_offset_z_s32(bias + first, lanes, p32));
-        }
-        vst1q_s32(head + 4 * v, init);
-        const int32x4_t shift =
-            vldrwq_gather_shifted_offset_z_s32(quant.shift.data() + first, lanes, p32);
-        vst1q_s32(q + 4 * v, vmaxq_s32(shift, vdupq_n_s32(0)));
-        vst1q_s32(q + 16 + 8 * v,
-                  vldrwq_gather_shifted_offset_z_s32(quant.multiplier.data() + first, lanes, p32));
-        vst1q_s32(q + 20 + 8 * v, vminq_s32(shift, vdupq_n_s32(0)));
-        if (vmaxvq_s32(0, shift) > 0) st.any_left = 1;
-      }
-      continue;
-    }
     for (int32_t v = 0; v < 4; ++v) vst1q_s32(head + 4 * v, vmulq_n_s32(sum[v], p.input_offset));
     for (int32_t lane = 0; lane < 16; ++lane) {
       const int32_t c = pack > 1 ? kLaneChannel[lane] % channels : c0 + kLaneChannel[lane];
@@ -893,18 +800,7 @@ void depthwise_mve(const Conv2dParams& p, const PerChannelQuant& quant, const Di
                     : pad_row;
           }
         }
-        if (groups > 0) {
-          if (is3x3) {
-            const Window9Run one{reinterpret_cast<const int32_t*>(list), 0, 1, 0};
-            window9_mve(&one, 1, 0, blocks, dst, groups, st);
-          } else {
-            window_list_mve(list, taps, blocks, dst, groups, st);
-          }
-        }
-        if (groups < all_groups) {
-          last_group_mve(list, taps, 16 * groups, channels - 16 * groups,
-                         blocks + groups * block_bytes, st, dst);
-        }
+        window_list_mve(list, taps, channels, blocks, block_bytes, st, dst);
       }
     }
   }
