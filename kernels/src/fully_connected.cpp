@@ -453,44 +453,29 @@ static_assert(offsetof(MatmulArgs, lhs) == 0 && offsetof(MatmulArgs, rhs) == 4 &
                   offsetof(MatmulArgs, multiplier) == 12 && offsetof(MatmulArgs, shift) == 16 &&
                   offsetof(MatmulArgs, output) == 24 && offsetof(MatmulArgs, rows) == 28 &&
                   offsetof(MatmulArgs, cols) == 32 && offsetof(MatmulArgs, depth) == 36 &&
-                  offsetof(MatmulArgs, lhs_offset) == 40 &&
                   offsetof(MatmulArgs, output_offset) == 48 &&
-                  offsetof(MatmulArgs, activation) == 52 && offsetof(MatmulArgs, scratch) == 60,
+                  offsetof(MatmulArgs, activation) == 52,
               "MatmulArgs layout");
 
 // Columns [col0, col0 + 4 tiles) of every lhs row, four at a time, with per-tensor
-// requantization with a right shift (shift < 0); init: int32[4] per tile, the accumulators' starts
-// (the bias or zeros, from col0). With acc_i = init[4 t + i] + (rhs row c_i) . x:
-//   mode 0: lhs_offset 0 (fully connected with kernel sums: the offset is in the init):
-//           out = clamp(requantize(acc_i) + output_offset)
-//   mode 1: acc_i + c * sum(rhs row c_i) computed as it goes, c = lhs_offset in every byte of q7
-//   mode 2: lhs_offset 128 (beyond int8): rhs (x + 128) = -(rhs ~x - 127 rhs), so
-//           -(-init + rhs . ~x - 127 sum(rhs row)), ~x written to scratch first.
-// Per tile about 25 instructions (mode 2: 35), plus 10 per 16 values of k (modes 1-2: 14);
-// per row about 20.
+// requantization with a right shift (shift < 0) and lhs_offset 0 (it is in the init):
+// out = clamp(requantize(init[4 t + i] + (rhs row c_i) . x) + output_offset), init: int32[4] per
+// tile, the accumulators' starts from col0. Per tile about 25 instructions plus 10 per 16
+// values of k; per row about 20.
 __attribute__((noinline)) void fc_rows_mve(const MatmulArgs& a, const int32_t* init, int32_t tiles,
-                                           int32_t col0_mode) {
+                                           int32_t col0) {
   register const MatmulArgs* r0 asm("r0") = &a;
   register const int32_t* r1 asm("r1") = init;
   register int32_t r2 asm("r2") = tiles;
-  register int32_t r3 asm("r3") = col0_mode;
-  // Stack: [sp] the row's end of output, [sp, #4] x, [sp, #8] output offset, [sp, #12]
-  // multiplier (modes 1-2), [sp, #16] and [sp, #20] unused, [sp, #24] rows left,
-  // [sp, #28] tiles, [sp, #32] init, [sp, #36] the first column's rhs row, [sp, #40] the
-  // output row, [sp, #44] &a, [sp, #48] the lhs row, [sp, #52] (-k) & 15, [sp, #56] scratch,
-  // [sp, #60] r7. q4 = shift, q5 = act_min, q6 = act_max, q7 = c (modes 1-2) or
-  // the multiplier (mode 0).
+  register int32_t r3 asm("r3") = col0;
+  // Stack: [sp] the row's end of output, [sp, #4] x, [sp, #8] output offset, [sp, #24] rows
+  // left, [sp, #28] tiles, [sp, #32] init, [sp, #36] the first column's rhs row, [sp, #40] the
+  // output row, [sp, #44] &a, [sp, #48] the lhs row, [sp, #52] (-k) & 15, [sp, #60] r7 (the
+  // other words unused). q4 = shift, q5 = act_min, q6 = act_max, q7 = the multiplier.
 #define TE_FC_ROW_TOP          \
   "ldr r7, [sp, #28]\n\t"      \
   "add r7, r5, r7, lsl #2\n\t" \
   "str r7, [sp]\n\t"
-#define TE_FC_ROW_END(row) \
-  "ldr r7, [sp, #24]\n\t"  \
-  "subs r7, #1\n\t"        \
-  "beq 90f\n\t"            \
-  "str r7, [sp, #24]\n\t"  \
-  "bl 80f\n\t"             \
-  "b " row "\n"
 #define TE_FC_TILE_TOP   \
   "ldr r8, [sp, #4]\n\t" \
   "add r3, r1, r9\n\t"   \
@@ -501,12 +486,6 @@ __attribute__((noinline)) void fc_rows_mve(const MatmulArgs& a, const int32_t* i
   "vldrb.8 q1, [" ptr       \
   "], #16\n\t"              \
   "vmladava.s8 " acc ", q0, q1\n\t"
-#define TE_FC_COL_C(ptr, acc) \
-  "vldrb.8 q1, [" ptr         \
-  "], #16\n\t"                \
-  "vmladava.s8 " acc          \
-  ", q0, q1\n\t"              \
-  "vmladava.s8 " acc ", q7, q1\n\t"
 #define TE_FC_LOOP(label, COL)                                                 \
   "dlstp.8 lr, r9\n" label                                                     \
   ":\n\t"                                                                      \
@@ -529,17 +508,12 @@ __attribute__((noinline)) void fc_rows_mve(const MatmulArgs& a, const int32_t* i
   "ldr r7, [sp]\n\t"          \
   "cmp r5, r7\n\t"            \
   "bne " loop "\n\t"
-#define TE_FC_MULT_STACK  \
-  "ldr r7, [sp, #12]\n\t" \
-  "vqrdmulh.s32 q2, q2, r7\n\t"
   asm volatile(
       "push {r7}\n\t"
       "sub sp, #60\n\t"
       "str r1, [sp, #32]\n\t"
       "mov r10, r1\n\t"
       "str r2, [sp, #28]\n\t"
-      "and r2, r3, #3\n\t"
-      "bic r3, r3, #3\n\t"
       "ldr r9, [r0, #36]\n\t"
       "ldr r1, [r0, #4]\n\t"
       "mla r1, r3, r9, r1\n\t"
@@ -567,47 +541,15 @@ __attribute__((noinline)) void fc_rows_mve(const MatmulArgs& a, const int32_t* i
       "vdup.32 q6, r7\n\t"
       "ldr r7, [r0, #12]\n\t"
       "ldr r7, [r7]\n\t"
-      "cmp r2, #1\n\t"
-      "beq 20f\n\t"
-      "bhi 30f\n\t"
-      // Mode 0.
       "vdup.32 q7, r7\n"
       "10:\n\t" TE_FC_ROW_TOP
       "11:\n\t" TE_FC_TILE_TOP TE_FC_LOOP("12", TE_FC_COL)
-      "vqrdmulh.s32 q2, q2, q7\n\t" TE_FC_STORE("11b") TE_FC_ROW_END("10b")
-      // Mode 1.
-      "20:\n\t"
-      "str r7, [sp, #12]\n\t"
-      "ldr r7, [r0, #40]\n\t"
-      "vdup.8 q7, r7\n"
-      "21:\n\t" TE_FC_ROW_TOP
-      "22:\n\t" TE_FC_TILE_TOP TE_FC_LOOP("23", TE_FC_COL_C) TE_FC_MULT_STACK TE_FC_STORE("22b")
-          TE_FC_ROW_END("21b")
-      // Mode 2.
-      "30:\n\t"
-      "str r7, [sp, #12]\n\t"
-      "ldr r7, [r0, #60]\n\t"
-      "str r7, [sp, #56]\n\t"
-      "mvn r7, #126\n\t"
-      "vdup.8 q7, r7\n"
-      "31:\n\t" TE_FC_ROW_TOP
-      "ldr r8, [sp, #48]\n\t"
-      "ldr r12, [sp, #56]\n\t"
-      "str r12, [sp, #4]\n\t"
-      "dlstp.8 lr, r9\n"
-      "32:\n\t"
-      "vldrb.8 q0, [r8], #16\n\t"
-      "vmvn q0, q0\n\t"
-      "vstrb.8 q0, [r12], #16\n\t"
-      "letp lr, 32b\n"
-      "33:\n\t" TE_FC_TILE_TOP
-      "rsb r0, r0, #0\n\t"
-      "rsb r2, r2, #0\n\t"
-      "rsb r4, r4, #0\n\t"
-      "rsb r6, r6, #0\n\t" TE_FC_LOOP("34", TE_FC_COL_C)
-      "vneg.s32 q2, q2\n\t" TE_FC_MULT_STACK TE_FC_STORE("33b") TE_FC_ROW_END("31b")
+      "vqrdmulh.s32 q2, q2, q7\n\t" TE_FC_STORE("11b")
+      "ldr r7, [sp, #24]\n\t"
+      "subs r7, #1\n\t"
+      "beq 90f\n\t"
+      "str r7, [sp, #24]\n\t"
       // The next row: its output and lhs; init and rhs from the start.
-      "80:\n\t"
       "ldr r7, [sp, #44]\n\t"
       "ldr r7, [r7, #32]\n\t"
       "ldr r5, [sp, #40]\n\t"
@@ -619,7 +561,7 @@ __attribute__((noinline)) void fc_rows_mve(const MatmulArgs& a, const int32_t* i
       "str r8, [sp, #4]\n\t"
       "ldr r10, [sp, #32]\n\t"
       "ldr r1, [sp, #36]\n\t"
-      "bx lr\n"
+      "b 10b\n"
       "90:\n\t"
       "add sp, #60\n\t"
       "pop {r7}"
@@ -628,30 +570,34 @@ __attribute__((noinline)) void fc_rows_mve(const MatmulArgs& a, const int32_t* i
       : "r4", "r5", "r6", "r8", "r9", "r10", "r11", "r12", "lr", "q0", "q1", "q2", "q3", "q4",
         "q5", "q6", "q7", "cc", "memory");
 #undef TE_FC_ROW_TOP
-#undef TE_FC_ROW_END
 #undef TE_FC_TILE_TOP
 #undef TE_FC_COL
-#undef TE_FC_COL_C
 #undef TE_FC_LOOP
 #undef TE_FC_STORE
-#undef TE_FC_MULT_STACK
 }
 
 // The common case (per-tensor requantization with a right shift, symmetric weights): the
-// first 4 * full columns in assembly (fc_rows_mve: mode 0 for lhs_offset 0, e.g. a fully
-// connected layer with kernel sums, else 1, or 2 for lhs_offset 128). Without bias the
-// accumulators start from zeros on the stack, 64 columns at a time.
+// first 4 * full columns in assembly. Their accumulators start from the bias plus lhs_offset
+// times the rhs row's sum (a fully connected layer's kernel sums are exactly that, precomputed,
+// with lhs_offset 0), computed here 64 columns at a time unless the bias already is the start.
 inline void matmul_mve_fast(const MatmulArgs& a, int32_t full) {
-  const int32_t mode = a.lhs_offset == 0 ? 0 : a.lhs_offset > 127 ? 2 : 1;
-  if (a.bias != nullptr) {
-    fc_rows_mve(a, a.bias, full, mode);
+  if (a.bias != nullptr && a.lhs_offset == 0) {
+    fc_rows_mve(a, a.bias, full, 0);
     return;
   }
-  alignas(16) int32_t zeros[64];
-#pragma GCC unroll 1
-  for (int32_t i = 0; i < 64; i += 4) vst1q_s32(zeros + i, vdupq_n_s32(0));
+  alignas(16) int32_t init[64];
   for (int32_t t0 = 0; t0 < full; t0 += 16) {
-    fc_rows_mve(a, zeros, full - t0 < 16 ? full - t0 : 16, 4 * t0 + mode);
+    const int32_t tiles = full - t0 < 16 ? full - t0 : 16;
+    for (int32_t j = 0; j < 4 * tiles; ++j) {
+      const int32_t c = 4 * t0 + j;
+      uint32_t start = a.bias != nullptr ? static_cast<uint32_t>(a.bias[c]) : 0u;
+      if (a.lhs_offset != 0) {  // wrapping, like the accumulators
+        start += static_cast<uint32_t>(mve::sum_1(a.rhs + c * a.depth, a.depth)) *
+                 static_cast<uint32_t>(a.lhs_offset);
+      }
+      init[j] = static_cast<int32_t>(start);
+    }
+    fc_rows_mve(a, init, tiles, 4 * t0);
   }
 }
 
