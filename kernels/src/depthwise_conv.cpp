@@ -360,7 +360,6 @@ namespace mve = detail::mve;
 int32_t block_bytes_mve(int32_t taps) {
   return 16 * (4 + taps + 4 + 8);
 }
-constexpr int32_t kLaneChannel[16] = {0, 4, 8, 12, 2, 6, 10, 14, 1, 5, 9, 13, 3, 7, 11, 15};
 
 // One tap of 16 channels: x at [p], weights streamed from the block. 12 instructions.
 #define TE_DWM_TAP            \
@@ -610,8 +609,9 @@ void depthwise_mve(const Conv2dParams& p, const PerChannelQuant& quant, const Di
     int32_t* q = reinterpret_cast<int32_t*>(block + 16 * (4 + taps));
     for (int32_t v = 0; v < 4; ++v) vst1q_s32(head + 4 * v, vmulq_n_s32(sum[v], p.input_offset));
     for (int32_t lane = 0; lane < 16; ++lane) {
-      const int32_t c = pack > 1 ? kLaneChannel[lane] % channels : c0 + kLaneChannel[lane];
       const int32_t v = lane / 4, l = lane % 4;  // vector A..D, lane
+      const int32_t in_group = 4 * l + (v >> 1) + 2 * (v & 1);  // A..D start at 0, 2, 1, 3
+      const int32_t c = pack > 1 ? in_group % channels : c0 + in_group;
       if (c >= channels) {
         head[lane] = q[4 * v + l] = q[16 + 8 * v + l] = q[20 + 8 * v + l] = 0;
         continue;
@@ -709,7 +709,8 @@ void depthwise_mve(const Conv2dParams& p, const PerChannelQuant& quant, const Di
       }
     };
     // Rows inside the input with few edge windows (columns [0, ox_lo) and [ox_hi, out_w)):
-    // their padding taps and corner offsets once.
+    // their padding taps and corner offsets once. Other rows (reaching into the padding, or
+    // with many edge windows: large dilations, narrow inputs) get a table for every window.
     constexpr int32_t kEdges = 4;
     const int32_t left = ox_lo, edges = ox_lo + out_w - ox_hi;
     const bool few_edges = edges <= kEdges && edges <= max_tables;
@@ -745,15 +746,6 @@ void depthwise_mve(const Conv2dParams& p, const PerChannelQuant& quant, const Di
                                        row_corner + static_cast<uintptr_t>(ox_hi * column_step)};
           }
           dst += out_w * channels;
-        } else if (y0 >= 0 && y0 + extent_h < in_h) {
-          add_tables(0, ox_lo, 0, row_corner);
-          if (ox_hi > ox_lo) {
-            if (count == kRuns) flush();
-            runs[count++] = Window9Run{offsets, 0, ox_hi - ox_lo,
-                                       row_corner + static_cast<uintptr_t>(ox_lo * column_step)};
-            dst += (ox_hi - ox_lo) * channels;
-          }
-          add_tables(ox_hi, out_w, 0, row_corner);
         } else {
           uint32_t row_pad = 0;
           for (int32_t ky = 0, y = y0; ky < 3; ++ky, y += p.dilation_h) {
