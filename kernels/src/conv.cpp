@@ -107,31 +107,25 @@ inline void fill_run(int8_t* dst, int8_t value, int32_t n) {
 }
 
 // Copies the window of an output pixel into col (K = f.h * f.w * f.c int8 values, OHWI
-// order), positions outside the input set to pad_value.
+// order), taps outside the input set to pad_value. Neighbouring taps inside the input are one
+// run when they are contiguous there (no dilation along x, one group).
 __attribute__((noinline)) void gather_window(const Conv2dParams& p, const Dims4& in, const Dims4& f,
                                              const Window& win, int8_t pad_value, int8_t* col) {
-  const int32_t run = f.w * f.c;
-  // Columns kx in [lo, hi) are inside the input.
-  int32_t lo = 0, hi = f.w;
-  while (lo < f.w && win.x0 + lo * p.dilation_w < 0) ++lo;
-  while (hi > lo && win.x0 + (hi - 1) * p.dilation_w >= in.w) --hi;
-  const bool packed = p.dilation_w == 1 && f.c == in.c;
-  for (int32_t ky = 0; ky < f.h; ++ky, col += run) {
+  const bool contiguous = p.dilation_w == 1 && f.c == in.c;
+  for (int32_t ky = 0; ky < f.h; ++ky) {
     const int32_t y = win.y0 + ky * p.dilation_h;
-    if (y < 0 || y >= in.h || lo == hi) {
-      fill_run(col, pad_value, run);
-      continue;
-    }
-    const int8_t* row = win.image + (y * in.w + win.x0) * in.c;
-    if (lo > 0) fill_run(col, pad_value, lo * f.c);
-    if (packed) {
-      copy_run(col + lo * f.c, row + lo * in.c, (hi - lo) * f.c);
-    } else {
-      for (int32_t kx = lo; kx < hi; ++kx) {
-        copy_run(col + kx * f.c, row + kx * p.dilation_w * in.c, f.c);
+    for (int32_t kx = 0; kx < f.w;) {
+      const int32_t x = win.x0 + kx * p.dilation_w;
+      int32_t taps = 1;
+      if (y < 0 || y >= in.h || x < 0 || x >= in.w) {
+        fill_run(col, pad_value, f.c);
+      } else {
+        while (contiguous && kx + taps < f.w && x + taps < in.w) ++taps;
+        copy_run(col, win.image + (y * in.w + x) * in.c, taps * f.c);
       }
+      kx += taps;
+      col += taps * f.c;
     }
-    if (hi < f.w) fill_run(col + hi * f.c, pad_value, (f.w - hi) * f.c);
   }
 }
 
