@@ -634,10 +634,14 @@ int32_t conv2d_s8_scratch_size(const Conv2dParams& params, const Dims4& input_di
   return conv_scratch(input_dims, filter_dims, output_dims, &bytes) ? bytes : 0;
 }
 
-Status conv2d_s8_check(const Conv2dParams& params, const PerChannelQuant& quant,
-                       const Dims4& input_dims, Span<const int8_t> input, const Dims4& filter_dims,
-                       Span<const int8_t> filter, Span<const int32_t> bias,
-                       const Dims4& output_dims, Span<int8_t> output, Span<int8_t> scratch) {
+namespace {
+
+// conv2d_s8_check's work, the spans by reference (copying them costs more code than the checks).
+Status check_conv(const Conv2dParams& params, const PerChannelQuant& quant, const Dims4& input_dims,
+                  const Span<const int8_t>& input, const Dims4& filter_dims,
+                  const Span<const int8_t>& filter, const Span<const int32_t>& bias,
+                  const Dims4& output_dims, const Span<int8_t>& output,
+                  const Span<int8_t>& scratch) {
   TE_RETURN_IF_ERROR(detail::check_conv_arguments(params, quant, input_dims, input, filter_dims,
                                                   filter, bias, output_dims, output,
                                                   conv_channels_agree));
@@ -648,12 +652,22 @@ Status conv2d_s8_check(const Conv2dParams& params, const PerChannelQuant& quant,
   return Status::kOk;
 }
 
+}  // namespace
+
+Status conv2d_s8_check(const Conv2dParams& params, const PerChannelQuant& quant,
+                       const Dims4& input_dims, Span<const int8_t> input, const Dims4& filter_dims,
+                       Span<const int8_t> filter, Span<const int32_t> bias,
+                       const Dims4& output_dims, Span<int8_t> output, Span<int8_t> scratch) {
+  return check_conv(params, quant, input_dims, input, filter_dims, filter, bias, output_dims,
+                    output, scratch);
+}
+
 Status conv2d_s8(const Conv2dParams& params, const PerChannelQuant& quant, const Dims4& input_dims,
                  Span<const int8_t> input, const Dims4& filter_dims, Span<const int8_t> filter,
                  Span<const int32_t> bias, const Dims4& output_dims, Span<int8_t> output,
                  Span<int8_t> scratch) {
-  TE_RETURN_IF_ERROR(conv2d_s8_check(params, quant, input_dims, input, filter_dims, filter, bias,
-                                     output_dims, output, scratch));
+  TE_RETURN_IF_ERROR(check_conv(params, quant, input_dims, input, filter_dims, filter, bias,
+                                output_dims, output, scratch));
 #if defined(TE_MAC_MVE)
   conv_mve(params, quant, input_dims, input.data(), filter_dims, filter.data(),
            detail::bias_or_null(bias), output_dims, output.data(), scratch.data());

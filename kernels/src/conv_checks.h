@@ -9,10 +9,12 @@
 namespace tinyexec::kernels::detail {
 
 // channels_agree is only called with positive dims.
+// (Spans by reference: copying them costs more code than the checks.)
 inline Status check_conv_arguments(const Conv2dParams& p, const PerChannelQuant& quant,
-                                   const Dims4& in, Span<const int8_t> input, const Dims4& f,
-                                   Span<const int8_t> filter, Span<const int32_t> bias,
-                                   const Dims4& out, Span<int8_t> output,
+                                   const Dims4& in, const Span<const int8_t>& input,
+                                   const Dims4& f, const Span<const int8_t>& filter,
+                                   const Span<const int32_t>& bias, const Dims4& out,
+                                   const Span<int8_t>& output,
                                    bool (*channels_agree)(const Dims4& in, const Dims4& f,
                                                           const Dims4& out)) {
   TE_CHECK(input.data() != nullptr && filter.data() != nullptr && output.data() != nullptr,

@@ -811,11 +811,15 @@ int32_t depthwise_conv2d_s8_scratch_size(const Conv2dParams& params, const Dims4
   return depthwise_scratch(filter_dims, &bytes) ? bytes : 0;
 }
 
-Status depthwise_conv2d_s8_check(const Conv2dParams& params, const PerChannelQuant& quant,
-                                 const Dims4& input_dims, Span<const int8_t> input,
-                                 const Dims4& filter_dims, Span<const int8_t> filter,
-                                 Span<const int32_t> bias, const Dims4& output_dims,
-                                 Span<int8_t> output, Span<int8_t> scratch) {
+namespace {
+
+// depthwise_conv2d_s8_check's work, the spans by reference (copying them costs more code than
+// the checks).
+Status check_depthwise(const Conv2dParams& params, const PerChannelQuant& quant,
+                       const Dims4& input_dims, const Span<const int8_t>& input,
+                       const Dims4& filter_dims, const Span<const int8_t>& filter,
+                       const Span<const int32_t>& bias, const Dims4& output_dims,
+                       const Span<int8_t>& output, const Span<int8_t>& scratch) {
   TE_RETURN_IF_ERROR(detail::check_conv_arguments(params, quant, input_dims, input, filter_dims,
                                                   filter, bias, output_dims, output,
                                                   depthwise_channels_agree));
@@ -826,13 +830,24 @@ Status depthwise_conv2d_s8_check(const Conv2dParams& params, const PerChannelQua
   return Status::kOk;
 }
 
+}  // namespace
+
+Status depthwise_conv2d_s8_check(const Conv2dParams& params, const PerChannelQuant& quant,
+                                 const Dims4& input_dims, Span<const int8_t> input,
+                                 const Dims4& filter_dims, Span<const int8_t> filter,
+                                 Span<const int32_t> bias, const Dims4& output_dims,
+                                 Span<int8_t> output, Span<int8_t> scratch) {
+  return check_depthwise(params, quant, input_dims, input, filter_dims, filter, bias, output_dims,
+                         output, scratch);
+}
+
 Status depthwise_conv2d_s8(const Conv2dParams& params, const PerChannelQuant& quant,
                            const Dims4& input_dims, Span<const int8_t> input,
                            const Dims4& filter_dims, Span<const int8_t> filter,
                            Span<const int32_t> bias, const Dims4& output_dims, Span<int8_t> output,
                            Span<int8_t> scratch) {
-  TE_RETURN_IF_ERROR(depthwise_conv2d_s8_check(params, quant, input_dims, input, filter_dims,
-                                               filter, bias, output_dims, output, scratch));
+  TE_RETURN_IF_ERROR(check_depthwise(params, quant, input_dims, input, filter_dims, filter, bias,
+                                     output_dims, output, scratch));
   const bool multiplier_one = output_dims.c == input_dims.c;
 #if defined(TE_MAC_MVE)
   if (multiplier_one) {

@@ -661,9 +661,11 @@ Status check_shape(const FullyConnectedShape& s, int32_t* input_count, int32_t* 
   return Status::kOk;
 }
 
+// Spans by reference in the internal functions: copying them costs more code than the checks.
 Status check_fc(const FullyConnectedParams& p, const FullyConnectedShape& shape,
-                Span<const int8_t> input, Span<const int8_t> weights, Span<const int32_t> bias,
-                Span<int8_t> output, Span<int8_t> scratch, Span<const int32_t> kernel_sums) {
+                const Span<const int8_t>& input, const Span<const int8_t>& weights,
+                const Span<const int32_t>& bias, const Span<int8_t>& output,
+                const Span<int8_t>& scratch, const Span<const int32_t>& kernel_sums) {
   TE_CHECK(input.data() != nullptr && weights.data() != nullptr && output.data() != nullptr,
            Status::kNullPointer);
   int32_t input_count = 0, weight_count = 0, output_count = 0;
@@ -691,10 +693,10 @@ Status check_fc(const FullyConnectedParams& p, const FullyConnectedShape& shape,
 // With kernel sums the input offset's share is in them: they replace the bias and the product
 // runs with input offset 0.
 detail::MatmulArgs fc_args(const FullyConnectedParams& p, const FullyConnectedShape& shape,
-                           Span<const int8_t> input, Span<const int8_t> weights,
-                           Span<const int32_t> bias, Span<int8_t> output, Span<int8_t> scratch,
-                           Span<const int32_t> kernel_sums, const int32_t* multiplier,
-                           const int32_t* shift, bool per_channel) {
+                           const Span<const int8_t>& input, const Span<const int8_t>& weights,
+                           const Span<const int32_t>& bias, const Span<int8_t>& output,
+                           const Span<int8_t>& scratch, const Span<const int32_t>& kernel_sums,
+                           const int32_t* multiplier, const int32_t* shift, bool per_channel) {
   const bool folded = !kernel_sums.empty();
   return detail::MatmulArgs{input.data(),
                             weights.data(),
@@ -720,14 +722,35 @@ int32_t fully_connected_s8_scratch_size(const FullyConnectedShape& shape) {
   return detail::matmul_s8_scratch_bytes(shape.input_depth, &bytes) ? bytes : 0;
 }
 
+namespace {
+
+Status check_quant(const PerTensorQuant& q, int32_t /*channels*/) {
+  TE_CHECK(detail::valid_quant(q.multiplier, q.shift), Status::kBadParam);
+  return Status::kOk;
+}
+Status check_quant(const PerChannelQuant& q, int32_t channels) {
+  return detail::check_per_channel(q, channels);
+}
+
+// fully_connected_s8_check's work for either quantization (spans by reference).
+template <typename Quant>
+Status check_all(const FullyConnectedParams& params, const Quant& quant,
+                 const FullyConnectedShape& shape, const Span<const int8_t>& input,
+                 const Span<const int8_t>& weights, const Span<const int32_t>& bias,
+                 const Span<int8_t>& output, const Span<int8_t>& scratch,
+                 const Span<const int32_t>& kernel_sums) {
+  TE_RETURN_IF_ERROR(check_fc(params, shape, input, weights, bias, output, scratch, kernel_sums));
+  return check_quant(quant, shape.output_depth);
+}
+
+}  // namespace
+
 Status fully_connected_s8_check(const FullyConnectedParams& params, const PerTensorQuant& quant,
                                 const FullyConnectedShape& shape, Span<const int8_t> input,
                                 Span<const int8_t> weights, Span<const int32_t> bias,
                                 Span<int8_t> output, Span<int8_t> scratch,
                                 Span<const int32_t> kernel_sums) {
-  TE_RETURN_IF_ERROR(check_fc(params, shape, input, weights, bias, output, scratch, kernel_sums));
-  TE_CHECK(detail::valid_quant(quant.multiplier, quant.shift), Status::kBadParam);
-  return Status::kOk;
+  return check_all(params, quant, shape, input, weights, bias, output, scratch, kernel_sums);
 }
 
 Status fully_connected_s8_check(const FullyConnectedParams& params, const PerChannelQuant& quant,
@@ -735,16 +758,15 @@ Status fully_connected_s8_check(const FullyConnectedParams& params, const PerCha
                                 Span<const int8_t> weights, Span<const int32_t> bias,
                                 Span<int8_t> output, Span<int8_t> scratch,
                                 Span<const int32_t> kernel_sums) {
-  TE_RETURN_IF_ERROR(check_fc(params, shape, input, weights, bias, output, scratch, kernel_sums));
-  return detail::check_per_channel(quant, shape.output_depth);
+  return check_all(params, quant, shape, input, weights, bias, output, scratch, kernel_sums);
 }
 
 Status fully_connected_s8(const FullyConnectedParams& params, const PerTensorQuant& quant,
                           const FullyConnectedShape& shape, Span<const int8_t> input,
                           Span<const int8_t> weights, Span<const int32_t> bias, Span<int8_t> output,
                           Span<int8_t> scratch, Span<const int32_t> kernel_sums) {
-  TE_RETURN_IF_ERROR(fully_connected_s8_check(params, quant, shape, input, weights, bias, output,
-                                              scratch, kernel_sums));
+  TE_RETURN_IF_ERROR(
+      check_all(params, quant, shape, input, weights, bias, output, scratch, kernel_sums));
   detail::matmul_s8(fc_args(params, shape, input, weights, bias, output, scratch, kernel_sums,
                             &quant.multiplier, &quant.shift, false));
   return Status::kOk;
@@ -754,8 +776,8 @@ Status fully_connected_s8(const FullyConnectedParams& params, const PerChannelQu
                           const FullyConnectedShape& shape, Span<const int8_t> input,
                           Span<const int8_t> weights, Span<const int32_t> bias, Span<int8_t> output,
                           Span<int8_t> scratch, Span<const int32_t> kernel_sums) {
-  TE_RETURN_IF_ERROR(fully_connected_s8_check(params, quant, shape, input, weights, bias, output,
-                                              scratch, kernel_sums));
+  TE_RETURN_IF_ERROR(
+      check_all(params, quant, shape, input, weights, bias, output, scratch, kernel_sums));
   detail::matmul_s8(fc_args(params, shape, input, weights, bias, output, scratch, kernel_sums,
                             quant.multiplier.data(), quant.shift.data(), true));
   return Status::kOk;
