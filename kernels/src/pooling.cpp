@@ -342,36 +342,37 @@ void avg_pool_fast(const PoolParams& p, const Dims4& in, const int8_t* input, co
   for_each_pixel(p, in, input, out, output, [=](const Window& w, int8_t* dst) {
     const Divider divide(w.rows * w.cols);
     alignas(16) int32_t sums[16];
-    int32_t c = 0;
-    for (; c <= channels - 16; c += 16) {  // 16 channels: two int16x8 accumulators
+    // 16 channels at a time (two int16x8 accumulators), the last 1..15 eight at a time with a
+    // predicate: one channel loop, so the window walk is compiled once.
+    for (int32_t c = 0; c < channels;) {
+      const bool wide = channels - c >= 16;
+      const mve_pred16_t lanes = vctp16q(static_cast<uint32_t>(channels - c));
       std::memset(sums, 0, sizeof sums);
       for_each_pass(w, channels, [&](int32_t q, int32_t rows, int32_t cols, int32_t skip) {
         int16x8_t acc0 = vdupq_n_s16(0), acc1 = acc0;
-        for (q += c; rows > 0; --rows, q += skip) {
-          for (int32_t x = cols; x > 0; --x, q += channels) {
-            acc0 = vaddq_s16(acc0, vldrbq_s16(w.origin + q));
-            acc1 = vaddq_s16(acc1, vldrbq_s16(w.origin + q + 8));
+        const int8_t* at = w.origin + c + q;
+        if (wide) {
+          for (; rows > 0; --rows, at += skip) {
+            for (int32_t x = cols; x > 0; --x, at += channels) {
+              acc0 = vaddq_s16(acc0, vldrbq_s16(at));
+              acc1 = vaddq_s16(acc1, vldrbq_s16(at + 8));
+            }
+          }
+        } else {
+          for (; rows > 0; --rows, at += skip) {
+            for (int32_t x = cols; x > 0; --x, at += channels) {
+              acc0 = vaddq_s16(acc0, vldrbq_z_s16(at, lanes));
+            }
           }
         }
         widen_into(sums, acc0);
         widen_into(sums + 8, acc1);
       });
-      store_averages(dst + c, vld1q_s32(sums), vld1q_s32(sums + 4), divide, act, 0xffff);
-      store_averages(dst + c + 8, vld1q_s32(sums + 8), vld1q_s32(sums + 12), divide, act, 0xffff);
-    }
-    for (; c < channels; c += 8) {  // the last 1..15 channels, 8 at a time, predicated
-      const mve_pred16_t lanes = vctp16q(static_cast<uint32_t>(channels - c));
-      std::memset(sums, 0, sizeof sums);
-      for_each_pass(w, channels, [&](int32_t q, int32_t rows, int32_t cols, int32_t skip) {
-        int16x8_t acc = vdupq_n_s16(0);
-        for (q += c; rows > 0; --rows, q += skip) {
-          for (int32_t x = cols; x > 0; --x, q += channels) {
-            acc = vaddq_s16(acc, vldrbq_z_s16(w.origin + q, lanes));
-          }
-        }
-        widen_into(sums, acc);
-      });
       store_averages(dst + c, vld1q_s32(sums), vld1q_s32(sums + 4), divide, act, lanes);
+      if (wide) {
+        store_averages(dst + c + 8, vld1q_s32(sums + 8), vld1q_s32(sums + 12), divide, act, 0xffff);
+      }
+      c += wide ? 16 : 8;
     }
   });
 }
