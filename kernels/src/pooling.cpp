@@ -384,29 +384,30 @@ void max_pool_fast(const PoolParams& p, const Dims4& in, const int8_t* input, co
   const int8x16_t lo = vdupq_n_s8(static_cast<int8_t>(p.activation.min));
   const int8x16_t hi = vdupq_n_s8(static_cast<int8_t>(p.activation.max));
   for_each_pixel(p, in, input, out, output, [=](const Window& w, int8_t* dst) {
-    int32_t c = 0;
-    for (; c <= channels - 32; c += 32) {  // 32 channels per pass over the window
-      int8x16_t best0 = lo, best1 = lo;
-      int32_t q = c;  // offsets from w.origin (no pointer past the input)
-      for (int32_t y = w.rows; y > 0; --y, q += w.row_skip) {
-        for (int32_t x = w.cols; x > 0; --x, q += channels) {
-          best0 = vmaxq_s8(best0, vldrbq_s8(w.origin + q));
-          best1 = vmaxq_s8(best1, vldrbq_s8(w.origin + q + 16));
-        }
-      }
-      vstrbq_s8(dst + c, vminq_s8(best0, hi));
-      vstrbq_s8(dst + c + 16, vminq_s8(best1, hi));
-    }
-    for (; c < channels; c += 16) {  // then 16 at a time, the last block predicated
+    // 32 channels per pass (two accumulators) while they last, then 16 at a time, the last
+    // block predicated: one channel loop, so the window walk is compiled once.
+    for (int32_t c = 0; c < channels;) {
+      const bool wide = channels - c >= 32;
       const mve_pred16_t lanes = vctp8q(static_cast<uint32_t>(channels - c));
-      int8x16_t best = lo;
-      int32_t q = c;  // offsets from w.origin (no pointer past the input)
-      for (int32_t y = w.rows; y > 0; --y, q += w.row_skip) {
-        for (int32_t x = w.cols; x > 0; --x, q += channels) {
-          best = vmaxq_s8(best, vldrbq_z_s8(w.origin + q, lanes));
+      int8x16_t best0 = lo, best1 = lo;
+      const int8_t* at = w.origin + c;
+      if (wide) {
+        for (int32_t y = w.rows; y > 0; --y, at += w.row_skip) {
+          for (int32_t x = w.cols; x > 0; --x, at += channels) {
+            best0 = vmaxq_s8(best0, vldrbq_s8(at));
+            best1 = vmaxq_s8(best1, vldrbq_s8(at + 16));
+          }
+        }
+        vstrbq_s8(dst + c + 16, vminq_s8(best1, hi));
+      } else {
+        for (int32_t y = w.rows; y > 0; --y, at += w.row_skip) {
+          for (int32_t x = w.cols; x > 0; --x, at += channels) {
+            best0 = vmaxq_s8(best0, vldrbq_z_s8(at, lanes));
+          }
         }
       }
-      vstrbq_p_s8(dst + c, vminq_s8(best, hi), lanes);
+      vstrbq_p_s8(dst + c, vminq_s8(best0, hi), lanes);
+      c += wide ? 32 : 16;
     }
   });
 }
