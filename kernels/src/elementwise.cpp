@@ -45,78 +45,80 @@ Status check_tensors(const Dims4& input1_dims, Span<const int8_t> input1, const 
 
 // ---------------------------------------------------------------------------------------------
 // Broadcasting (every variant): the output is walked as at most four nested dimensions after
-// merging neighbours that broadcast alike; the innermost one is a run of contiguous elements.
-// A row function handles a run with both inputs contiguous; an input that is constant along the
-// run (stride 0) is served from a small buffer filled with its value, so every run goes through
-// the same (vector) code. Each output element is computed from input elements of the same index
-// read before it is written, so an output aliasing a same-shaped input is safe.
+// merging neighbours that both inputs step through alike; the innermost one is a run of
+// contiguous output elements. A row function handles a run with both inputs contiguous; an input
+// that is constant along the run (step 0) is served from a small buffer filled with its value,
+// so every run goes through the same (vector) code. Each output element is computed from input
+// elements of the same index read before it is written, so an output aliasing a same-shaped input
+// is safe.
 // ---------------------------------------------------------------------------------------------
 using RowFn = void (*)(const int8_t* a, const int8_t* b, int8_t* out, int32_t n, const void* ctx);
 
 constexpr int32_t kConstantRun = 64;
 
-void for_each_run(const Dims4& d1, const int8_t* in1, const Dims4& d2, const int8_t* in2,
-                  const Dims4& od, int8_t* out, RowFn row, const void* ctx) {
-  const int32_t o[4] = {od.n, od.h, od.w, od.c};
-  const int32_t s1[4] = {d1.n, d1.h, d1.w, d1.c};
-  const int32_t s2[4] = {d2.n, d2.h, d2.w, d2.c};
-  // Merged dims, outermost first: size and whether each input is broadcast along it.
-  int32_t size[4] = {1, 1, 1, 1};
-  bool b1[4] = {false, false, false, false}, b2[4] = {false, false, false, false};
+// The merged dimensions, innermost first: their sizes and each input's element step along them
+// (0 where it is broadcast).
+struct Walk {
   int32_t count = 0;
-  for (int k = 0; k < 4; ++k) {
-    if (o[k] == 1) continue;
-    const bool x = s1[k] == 1, y = s2[k] == 1;
-    if (count > 0 && b1[count - 1] == x && b2[count - 1] == y) {
-      size[count - 1] *= o[k];
-    } else {
-      size[count] = o[k];
-      b1[count] = x;
-      b2[count] = y;
-      ++count;
+  int32_t size[4], step1[4], step2[4];
+  int32_t inner1 = 1, inner2 = 1;  // elements of each input inside the next dimension pushed
+
+  // Adds the next dimension outwards: out elements of the output, n1 / n2 of the inputs.
+  void push(int32_t out, int32_t n1, int32_t n2) {
+    const int32_t s1 = n1 == 1 ? 0 : inner1, s2 = n2 == 1 ? 0 : inner2;
+    inner1 *= n1;
+    inner2 *= n2;
+    if (out == 1) return;  // no steps to take
+    // Merge into the previous dimension when stepping through it ends where this one steps.
+    const int32_t k = count - 1;
+    if (k >= 0 && s1 == step1[k] * size[k] && s2 == step2[k] * size[k]) {
+      size[k] *= out;
+      return;
     }
+    size[count] = out;
+    step1[count] = s1;
+    step2[count] = s2;
+    ++count;
   }
-  if (count == 0) {  // a single element
-    row(in1, in2, out, 1, ctx);
-    return;
+};
+
+void for_each_run(const Dims4& d1, const int8_t* a, const Dims4& d2, const int8_t* b,
+                  const Dims4& od, int8_t* out, RowFn row, const void* ctx) {
+  Walk w;
+  w.push(od.c, d1.c, d2.c);
+  w.push(od.w, d1.w, d2.w);
+  w.push(od.h, d1.h, d2.h);
+  w.push(od.n, d1.n, d2.n);
+  if (w.count == 0) {  // a single element: one run of 1
+    w.count = 1;
+    w.size[0] = w.step1[0] = w.step2[0] = 1;
   }
-  // Element strides of every merged dim (0 where broadcast); the innermost is the run.
-  int32_t st1[4], st2[4];
-  int32_t p1 = 1, p2 = 1, outer = 1;
-  for (int32_t k = count - 1; k >= 0; --k) {
-    st1[k] = b1[k] ? 0 : p1;
-    st2[k] = b2[k] ? 0 : p2;
-    p1 *= b1[k] ? 1 : size[k];
-    p2 *= b2[k] ? 1 : size[k];
-    if (k < count - 1) outer *= size[k];
-  }
-  const int32_t n = size[count - 1];
-  const int32_t fill = n < kConstantRun ? n : kConstantRun;
-  int8_t constant1[kConstantRun], constant2[kConstantRun];
-  int32_t index[4] = {0, 0, 0, 0}, off1 = 0, off2 = 0;
-  for (int32_t i = 0; i < outer; ++i, out += n) {
-    const int8_t* a = in1 + off1;
-    const int8_t* b = in2 + off2;
-    if (st1[count - 1] != 0 && st2[count - 1] != 0) {
-      row(a, b, out, n, ctx);
-    } else {
-      if (st1[count - 1] == 0) std::memset(constant1, *a, static_cast<size_t>(fill));
-      if (st2[count - 1] == 0) std::memset(constant2, *b, static_cast<size_t>(fill));
-      for (int32_t x = 0; x < n; x += kConstantRun) {
-        const int32_t m = n - x < kConstantRun ? n - x : kConstantRun;
-        row(st1[count - 1] != 0 ? a + x : constant1, st2[count - 1] != 0 ? b + x : constant2,
-            out + x, m, ctx);
-      }
+  // Runs with a constant input go in pieces of at most kConstantRun, others whole.
+  const int32_t n = w.size[0];
+  const bool constant1 = w.step1[0] == 0, constant2 = w.step2[0] == 0;
+  const int32_t piece = constant1 || constant2 ? kConstantRun : n;
+  const size_t fill = static_cast<size_t>(n < kConstantRun ? n : kConstantRun);
+  int8_t buffer1[kConstantRun], buffer2[kConstantRun];
+  int32_t index[4] = {0, 0, 0, 0};
+  for (;;) {
+    if (constant1) std::memset(buffer1, *a, fill);
+    if (constant2) std::memset(buffer2, *b, fill);
+    for (int32_t x = 0; x < n; x += piece) {
+      row(constant1 ? buffer1 : a + x, constant2 ? buffer2 : b + x, out + x,
+          n - x < piece ? n - x : piece, ctx);
     }
-    // Next outer position (an odometer over the outer dims, innermost first).
-    for (int32_t k = count - 2; k >= 0; --k) {
-      off1 += st1[k];
-      off2 += st2[k];
-      if (++index[k] < size[k]) break;
-      off1 -= st1[k] * size[k];
-      off2 -= st2[k] * size[k];
+    out += n;
+    // Next run: an odometer over the outer dimensions, innermost first.
+    int32_t k = 1;
+    for (; k < w.count; ++k) {
+      a += w.step1[k];
+      b += w.step2[k];
+      if (++index[k] < w.size[k]) break;
+      a -= w.step1[k] * w.size[k];
+      b -= w.step2[k] * w.size[k];
       index[k] = 0;
     }
+    if (k == w.count) return;
   }
 }
 
@@ -187,7 +189,6 @@ struct AddPlan {
   int32_t p;
   InputStage in1, in2;
   OutputStage out;
-  bool swap;  // the rows take their inputs in the opposite order (see add_s8)
 };
 
 struct MulPlan {
@@ -263,16 +264,15 @@ inline int32_t output_dsp(int32_t sum, const OutputStage& o) {
   return simd::smmlar(o.no + simd::sign_mask(sum), sum + sum, o.mo) >> o.ro;
 }
 
-// The rescaled sum of one element pair. kRounded: 1 when input 2 has a rounding shift (r > 0),
-// 0 when neither input has one.
-template <int kRounded>
-inline int32_t add_sum_dsp(int32_t a, int32_t b, const AddPlan& q) {
+// The rescaled sum of one element pair. Input 2 has a rounding shift (r >= 1) or, like input 1,
+// none (add_s8 arranges that).
+inline int32_t add_sum_dsp(int32_t a, int32_t b, const AddPlan& q, bool rounded) {
   const int32_t xa = a * q.p + q.in1.c;
   const int32_t xb = b * q.p + q.in2.c;
-  if (kRounded == 0) return simd::smmlar(simd::smmulr(xa, q.in1.m), xb, q.in2.m);
-  // The rows are chosen so that a rounded input has r >= 1 (see add_s8).
-  const int32_t b1 = simd::smmlar(q.in2.n + simd::sign_mask(xb), xb, q.in2.m) >> q.in2.r;
-  return simd::smmlar(b1, xa, q.in1.m);
+  const int32_t rescaled_b =
+      rounded ? simd::smmlar(q.in2.n + simd::sign_mask(xb), xb, q.in2.m) >> q.in2.r
+              : simd::smmulr(xb, q.in2.m);
+  return simd::smmlar(rescaled_b, xa, q.in1.m);
 }
 
 // Four int32 results to four int8 in one word: saturate, pack (BFI), clamp with SIMD32.
@@ -295,39 +295,21 @@ uint32_t splat4(int32_t v) {
   return (static_cast<uint32_t>(v) & 0xffu) * 0x01010101u;
 }
 
-// With a rounded input (kRounded 1) runs of up to kAddChunk elements take two passes (the
-// rescaled sums into a small stack buffer, then the output stage): each pass needs only half of
-// the constants, which then stay in registers instead of being reloaded for every element.
-// Without, one pass needs few enough.
+// Runs of up to kAddChunk elements take two passes (the rescaled sums into a small stack
+// buffer, then the output stage): each pass needs only half of the constants, which then stay
+// in registers instead of being reloaded for every element.
 constexpr int32_t kAddChunk = 32;
 
-template <int kRounded>
 void add_row(const int8_t* a, const int8_t* b, int8_t* out, int32_t n, const void* ctx) {
   const AddPlan q = *static_cast<const AddPlan*>(ctx);  // a local copy: fields in registers
-  if (q.swap) {
-    const int8_t* t = a;
-    a = b;
-    b = t;
-  }
+  const bool rounded = q.in2.r != 0;                    // loop-invariant
   const OutputStage o = q.out;
   const uint32_t lo4 = splat4(o.act_min), hi4 = splat4(o.act_max);
   const bool clamp = o.act_min != -128 || o.act_max != 127;
-  if (kRounded == 0) {
-    int32_t i = 0;
-    for (; i <= n - 4; i += 4) {
-      int32_t y[4];
-      for (int k = 0; k < 4; ++k) y[k] = output_dsp(add_sum_dsp<0>(a[i + k], b[i + k], q), o);
-      store4_dsp(out + i, y[0], y[1], y[2], y[3], clamp, lo4, hi4);
-    }
-    for (; i < n; ++i) {
-      out[i] = static_cast<int8_t>(clamp_act(output_dsp(add_sum_dsp<0>(a[i], b[i], q), o), o));
-    }
-    return;
-  }
   int32_t sums[kAddChunk];
   for (int32_t base = 0; base < n; base += kAddChunk) {
     const int32_t m = n - base < kAddChunk ? n - base : kAddChunk;
-    for (int32_t i = 0; i < m; ++i) sums[i] = add_sum_dsp<kRounded>(a[base + i], b[base + i], q);
+    for (int32_t i = 0; i < m; ++i) sums[i] = add_sum_dsp(a[base + i], b[base + i], q, rounded);
     int8_t* dst = out + base;
     int32_t i = 0;
     for (; i <= m - 4; i += 4) {
@@ -413,21 +395,16 @@ struct InputRegs {
   }
 };
 
-// kRounded: 1 when input 2 has a rounding shift (r > 0), 0 when neither input has one.
-template <int kRounded>
+// Input 2 has a rounding shift (r >= 1) or, like input 1, none (add_s8 arranges that).
 void add_row(const int8_t* a, const int8_t* b, int8_t* out, int32_t n, const void* ctx) {
   const AddPlan& q = *static_cast<const AddPlan*>(ctx);
-  if (q.swap) {
-    const int8_t* t = a;
-    a = b;
-    b = t;
-  }
   const InputRegs in1(q.in1, q.p), in2(q.in2, q.p);
   const OutputRegs output(q.out);
+  const bool rounded = q.in2.r != 0;  // loop-invariant
   auto add4 = [&](int32x4_t va, int32x4_t vb) {
     const int32x4_t xa = in1.scaled(va), xb = in2.scaled(vb);
-    if (kRounded == 1) return output(vqrdmlahq_n_s32(in2.rescale(xb), xa, in1.m));
-    return output(vqrdmlahq_n_s32(vqrdmulhq_n_s32(xa, in1.m), xb, in2.m));
+    const int32x4_t rescaled_b = rounded ? in2.rescale(xb) : vqrdmulhq_n_s32(xb, in2.m);
+    return output(vqrdmlahq_n_s32(rescaled_b, xa, in1.m));
   };
   for (; n >= 4; n -= 4, a += 4, b += 4, out += 4) {
     vstrbq_s32(out, add4(vldrbq_s32(a), vldrbq_s32(b)));
@@ -501,24 +478,26 @@ Status add_s8(const AddParams& params, const Dims4& input1_dims, Span<const int8
 
   RowFn row = add_row_reference;
   const void* ctx = &params;
+  bool swap = false;  // the inputs go to the rows in the opposite order
 #if defined(TE_EW_FAST)
   AddPlan plan;
   // Both inputs with a rounding shift: TFLite never produces it (the larger-scale input always
   // gets (2^30, 0)), so no variant is spent on it and the reference loops run.
   if (make_add_plan(params, &plan) && (plan.in1.r == 0 || plan.in2.r == 0)) {
     // Add is symmetric: the input with a rounding shift goes second.
-    plan.swap = plan.in1.r != 0 && plan.in2.r == 0;
-    if (plan.swap) {
+    swap = plan.in1.r != 0;
+    if (swap) {
       const InputStage t = plan.in1;
       plan.in1 = plan.in2;
       plan.in2 = t;
     }
-    row = plan.in2.r == 0 ? add_row<0> : add_row<1>;
+    row = add_row;
     ctx = &plan;
   }
 #endif
-  for_each_run(input1_dims, input1.data(), input2_dims, input2.data(), output_dims, output.data(),
-               row, ctx);
+  for_each_run(swap ? input2_dims : input1_dims, swap ? input2.data() : input1.data(),
+               swap ? input1_dims : input2_dims, swap ? input1.data() : input2.data(), output_dims,
+               output.data(), row, ctx);
   return Status::kOk;
 }
 

@@ -25,7 +25,8 @@ Range clip(int64_t start, int32_t filter, int32_t size) {
           static_cast<int32_t>(end < size ? end : size)};
 }
 
-Status check_pool(const PoolParams& p, const Dims4& input_dims, Span<const int8_t> input,
+// Not inlined: the kernels' loops get the registers (and both checks share one copy).
+__attribute__((noinline)) Status check_pool(const PoolParams& p, const Dims4& input_dims, Span<const int8_t> input,
                   const Dims4& output_dims, Span<int8_t> output) {
   TE_CHECK(input.data() != nullptr && output.data() != nullptr, Status::kNullPointer);
   TE_CHECK(dims_positive(input_dims) && dims_positive(output_dims), Status::kBadShape);
@@ -80,32 +81,32 @@ void pool(const PoolParams& p, const Dims4& in, const int8_t* input, const Dims4
 //
 // Both walk the output pixels; for each they reduce the clipped window channel-block by
 // channel-block, with the whole block in registers. Average pooling sums into 16-bit lanes
-// (SXTAB16 on DSP, VADD.I16 on Helium) and widens to 32 bits before a row would take a lane
-// past 256 values (|sum| <= 256 * 128 fits int16). The rounded division by the window's count
-// is a multiplication: with m = ceil(2^32 / count), floor(v * m / 2^32) = floor(v / count) for
-// 0 <= v < 2^32 / count (m * count - 2^32 < count), and v = |sum| + count / 2 <= 128.5 * count
-// satisfies that for count <= 5780. Calls whose windows could be larger, or have rows of more
-// than 256 valid positions, run on the reference loops.
+// (SXTAB16 on DSP, VADD.I16 on Helium) in passes of at most 256 positions (|sum| <= 256 * 128
+// fits int16), each widened into int32 sums: so every window the check allows runs here.
 // ---------------------------------------------------------------------------------------------
 #define TE_POOL_FAST 1
 
-constexpr int32_t kMaxReciprocalCount = 5780;
 constexpr int32_t kMaxInt16Positions = 256;
 
-// Divides by the window's count, rounding half away from zero (TFLite).
+// Divides by the window's count d, rounding half away from zero (TFLite), without a divide per
+// element: q = floor(v / d) for v = |sum| + d / 2 < 2^32 (d <= 2^24, |sum| <= 128 d). With
+// m = floor((2^32 - 1) / d), m * d > 2^32 - 1 - d, so floor(v * m / 2^32) > v / d - v / 2^32 - 1:
+// it is q or q - 1, and one comparison of the remainder with d corrects it.
 struct Divider {
-  uint32_t reciprocal;  // ceil(2^32 / count); unused for count 1
-  int32_t half, count;
+  uint32_t reciprocal, count;
+  int32_t half;
   explicit Divider(int32_t n)
-      : reciprocal(n > 1 ? 0xffffffffu / static_cast<uint32_t>(n) + 1u : 0u),
-        half(n / 2),
-        count(n) {}
+      : reciprocal(0xffffffffu / static_cast<uint32_t>(n)),
+        count(static_cast<uint32_t>(n)),
+        half(n / 2) {}
   int32_t operator()(int32_t sum) const {
-    if (count == 1) return sum;
+    // Unsigned magnitude: sum may be INT32_MIN (2^24 positions of -128).
     const uint32_t magnitude =
-        static_cast<uint32_t>(sum < 0 ? -sum : sum) + static_cast<uint32_t>(half);
-    const int32_t q = static_cast<int32_t>((uint64_t{magnitude} * reciprocal) >> 32);
-    return sum < 0 ? -q : q;
+        (sum < 0 ? 0u - static_cast<uint32_t>(sum) : static_cast<uint32_t>(sum)) +
+        static_cast<uint32_t>(half);
+    uint32_t q = static_cast<uint32_t>((uint64_t{magnitude} * reciprocal) >> 32);
+    if (magnitude - q * count >= count) ++q;
+    return sum < 0 ? -static_cast<int32_t>(q) : static_cast<int32_t>(q);
   }
 };
 
@@ -146,11 +147,22 @@ void for_each_pixel(const PoolParams& p, const Dims4& in, const int8_t* input, c
   }
 }
 
-// True when the fast average pooling applies (see above).
-bool avg_pool_fast_ok(const PoolParams& p, const Dims4& in) {
-  const int32_t max_h = p.filter_h < in.h ? p.filter_h : in.h;
-  const int32_t max_w = p.filter_w < in.w ? p.filter_w : in.w;
-  return max_w <= kMaxInt16Positions && int64_t{max_h} * max_w <= kMaxReciprocalCount;
+// Calls pass(offset, rows, cols, skip) for parts of window w that together cover it, each of at
+// most kMaxInt16Positions positions (one 16-bit accumulation): strips of at most that many
+// columns, cut into bands of rows. offset is from w.origin; skip is the step from the end of a
+// part's row to the start of its next row.
+template <typename Pass>
+inline void for_each_pass(const Window& w, int32_t channels, Pass pass) {
+  const int32_t row_stride = w.cols * channels + w.row_skip;
+  const int32_t strip = w.cols < kMaxInt16Positions ? w.cols : kMaxInt16Positions;
+  const int32_t band = kMaxInt16Positions / strip;
+  for (int32_t x = 0; x < w.cols; x += strip) {
+    const int32_t cols = w.cols - x < strip ? w.cols - x : strip;
+    for (int32_t y = 0; y < w.rows; y += band) {
+      const int32_t rows = w.rows - y < band ? w.rows - y : band;
+      pass(y * row_stride + x * channels, rows, cols, row_stride - cols * channels);
+    }
+  }
 }
 
 inline int32_t clamp_to(int32_t v, const ActivationRange& act) {
@@ -203,18 +215,14 @@ void avg_pool_fast(const PoolParams& p, const Dims4& in, const int8_t* input, co
   const ActivationRange act = p.activation;
   for_each_pixel(p, in, input, out, output, [=](const Window& w, int8_t* dst) {
     const Divider divide(w.rows * w.cols);
-    // Rows per 16-bit pass: at most 256 values per lane.
-    const int32_t chunk = kMaxInt16Positions / w.cols;
     int32_t c = 0;
     for (; c <= channels - 8; c += 8) {  // 8 channels per pass over the window
       int32_t sums[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-      int32_t q = c;  // offsets from w.origin (no pointer past the input)
-      for (int32_t y = 0; y < w.rows; y += chunk) {
+      for_each_pass(w, channels, [&](int32_t q, int32_t rows, int32_t cols, int32_t skip) {
         // Channels c, c+2 | c+1, c+3 | c+4, c+6 | c+5, c+7 in 16-bit halves.
         int16x2_t acc02 = 0, acc13 = 0, acc46 = 0, acc57 = 0;
-        const int32_t rows = w.rows - y < chunk ? w.rows - y : chunk;
-        for (int32_t r = rows; r > 0; --r, q += w.row_skip) {
-          for (int32_t x = w.cols; x > 0; --x, q += channels) {
+        for (q += c; rows > 0; --rows, q += skip) {
+          for (int32_t x = cols; x > 0; --x, q += channels) {
             const uint32_t v0 = load4(w.origin + q), v1 = load4(w.origin + q + 4);
             acc02 = __sxtab16(acc02, v0);
             acc13 = __sxtab16(acc13, simd::ror8(v0));
@@ -230,17 +238,15 @@ void avg_pool_fast(const PoolParams& p, const Dims4& in, const int8_t* input, co
         sums[6] += acc46 >> 16;
         sums[5] += static_cast<int16_t>(acc57);
         sums[7] += acc57 >> 16;
-      }
+      });
       for (int k = 0; k < 8; ++k) dst[c + k] = static_cast<int8_t>(clamp_to(divide(sums[k]), act));
     }
     if (c <= channels - 4) {
       int32_t sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0;
-      int32_t q = c;  // offsets from w.origin (no pointer past the input)
-      for (int32_t y = 0; y < w.rows; y += chunk) {
+      for_each_pass(w, channels, [&](int32_t q, int32_t rows, int32_t cols, int32_t skip) {
         int16x2_t acc02 = 0, acc13 = 0;  // channels c, c+2 and c+1, c+3
-        const int32_t rows = w.rows - y < chunk ? w.rows - y : chunk;
-        for (int32_t r = rows; r > 0; --r, q += w.row_skip) {
-          for (int32_t x = w.cols; x > 0; --x, q += channels) {
+        for (q += c; rows > 0; --rows, q += skip) {
+          for (int32_t x = cols; x > 0; --x, q += channels) {
             const uint32_t v = load4(w.origin + q);
             acc02 = __sxtab16(acc02, v);
             acc13 = __sxtab16(acc13, simd::ror8(v));
@@ -250,7 +256,7 @@ void avg_pool_fast(const PoolParams& p, const Dims4& in, const int8_t* input, co
         sum2 += acc02 >> 16;
         sum1 += static_cast<int16_t>(acc13);
         sum3 += acc13 >> 16;
-      }
+      });
       dst[c] = static_cast<int8_t>(clamp_to(divide(sum0), act));
       dst[c + 1] = static_cast<int8_t>(clamp_to(divide(sum1), act));
       dst[c + 2] = static_cast<int8_t>(clamp_to(divide(sum2), act));
@@ -305,10 +311,12 @@ void max_pool_fast(const PoolParams& p, const Dims4& in, const int8_t* input, co
 #if defined(TE_SIMD_MVE)
 // Rounded division of four sums by the window's count (see Divider).
 inline int32x4_t divide4(int32x4_t sum, const Divider& d) {
-  if (d.count == 1) return sum;
   const uint32x4_t magnitude = vreinterpretq_u32_s32(vaddq_n_s32(vabsq_s32(sum), d.half));
-  const int32x4_t q = vreinterpretq_s32_u32(vmulhq_u32(magnitude, vdupq_n_u32(d.reciprocal)));
-  return vpselq_s32(vnegq_s32(q), q, vcmpltq_n_s32(sum, 0));
+  uint32x4_t q = vmulhq_u32(magnitude, vdupq_n_u32(d.reciprocal));
+  const uint32x4_t remainder = vmlaq_n_u32(magnitude, q, 0u - d.count);  // magnitude - q * d
+  q = vaddq_m_n_u32(q, q, 1u, vcmpcsq_n_u32(remainder, d.count));
+  return vpselq_s32(vnegq_s32(vreinterpretq_s32_u32(q)), vreinterpretq_s32_u32(q),
+                    vcmpltq_n_s32(sum, 0));
 }
 
 // Eight channel sums (even and odd channels as int32 lanes) to averages, clamped, stored.
@@ -333,42 +341,38 @@ void avg_pool_fast(const PoolParams& p, const Dims4& in, const int8_t* input, co
   const ActivationRange act = p.activation;
   for_each_pixel(p, in, input, out, output, [=](const Window& w, int8_t* dst) {
     const Divider divide(w.rows * w.cols);
-    const int32_t chunk = kMaxInt16Positions / w.cols;  // rows per 16-bit pass
     alignas(16) int32_t sums[16];
-    int32_t c = 0;
-    for (; c <= channels - 16; c += 16) {  // 16 channels: two int16x8 accumulators
+    // 16 channels at a time (two int16x8 accumulators), the last 1..15 eight at a time with a
+    // predicate: one channel loop, so the window walk is compiled once.
+    for (int32_t c = 0; c < channels;) {
+      const bool wide = channels - c >= 16;
+      const mve_pred16_t lanes = vctp16q(static_cast<uint32_t>(channels - c));
       std::memset(sums, 0, sizeof sums);
-      int32_t q = c;  // offsets from w.origin (no pointer past the input)
-      for (int32_t y = 0; y < w.rows; y += chunk) {
+      for_each_pass(w, channels, [&](int32_t q, int32_t rows, int32_t cols, int32_t skip) {
         int16x8_t acc0 = vdupq_n_s16(0), acc1 = acc0;
-        const int32_t rows = w.rows - y < chunk ? w.rows - y : chunk;
-        for (int32_t r = rows; r > 0; --r, q += w.row_skip) {
-          for (int32_t x = w.cols; x > 0; --x, q += channels) {
-            acc0 = vaddq_s16(acc0, vldrbq_s16(w.origin + q));
-            acc1 = vaddq_s16(acc1, vldrbq_s16(w.origin + q + 8));
+        const int8_t* at = w.origin + c + q;
+        if (wide) {
+          for (; rows > 0; --rows, at += skip) {
+            for (int32_t x = cols; x > 0; --x, at += channels) {
+              acc0 = vaddq_s16(acc0, vldrbq_s16(at));
+              acc1 = vaddq_s16(acc1, vldrbq_s16(at + 8));
+            }
+          }
+        } else {
+          for (; rows > 0; --rows, at += skip) {
+            for (int32_t x = cols; x > 0; --x, at += channels) {
+              acc0 = vaddq_s16(acc0, vldrbq_z_s16(at, lanes));
+            }
           }
         }
         widen_into(sums, acc0);
         widen_into(sums + 8, acc1);
-      }
-      store_averages(dst + c, vld1q_s32(sums), vld1q_s32(sums + 4), divide, act, 0xffff);
-      store_averages(dst + c + 8, vld1q_s32(sums + 8), vld1q_s32(sums + 12), divide, act, 0xffff);
-    }
-    for (; c < channels; c += 8) {  // the last 1..15 channels, 8 at a time, predicated
-      const mve_pred16_t lanes = vctp16q(static_cast<uint32_t>(channels - c));
-      std::memset(sums, 0, sizeof sums);
-      int32_t q = c;  // offsets from w.origin (no pointer past the input)
-      for (int32_t y = 0; y < w.rows; y += chunk) {
-        int16x8_t acc = vdupq_n_s16(0);
-        const int32_t rows = w.rows - y < chunk ? w.rows - y : chunk;
-        for (int32_t r = rows; r > 0; --r, q += w.row_skip) {
-          for (int32_t x = w.cols; x > 0; --x, q += channels) {
-            acc = vaddq_s16(acc, vldrbq_z_s16(w.origin + q, lanes));
-          }
-        }
-        widen_into(sums, acc);
-      }
+      });
       store_averages(dst + c, vld1q_s32(sums), vld1q_s32(sums + 4), divide, act, lanes);
+      if (wide) {
+        store_averages(dst + c + 8, vld1q_s32(sums + 8), vld1q_s32(sums + 12), divide, act, 0xffff);
+      }
+      c += wide ? 16 : 8;
     }
   });
 }
@@ -380,29 +384,30 @@ void max_pool_fast(const PoolParams& p, const Dims4& in, const int8_t* input, co
   const int8x16_t lo = vdupq_n_s8(static_cast<int8_t>(p.activation.min));
   const int8x16_t hi = vdupq_n_s8(static_cast<int8_t>(p.activation.max));
   for_each_pixel(p, in, input, out, output, [=](const Window& w, int8_t* dst) {
-    int32_t c = 0;
-    for (; c <= channels - 32; c += 32) {  // 32 channels per pass over the window
-      int8x16_t best0 = lo, best1 = lo;
-      int32_t q = c;  // offsets from w.origin (no pointer past the input)
-      for (int32_t y = w.rows; y > 0; --y, q += w.row_skip) {
-        for (int32_t x = w.cols; x > 0; --x, q += channels) {
-          best0 = vmaxq_s8(best0, vldrbq_s8(w.origin + q));
-          best1 = vmaxq_s8(best1, vldrbq_s8(w.origin + q + 16));
-        }
-      }
-      vstrbq_s8(dst + c, vminq_s8(best0, hi));
-      vstrbq_s8(dst + c + 16, vminq_s8(best1, hi));
-    }
-    for (; c < channels; c += 16) {  // then 16 at a time, the last block predicated
+    // 32 channels per pass (two accumulators) while they last, then 16 at a time, the last
+    // block predicated: one channel loop, so the window walk is compiled once.
+    for (int32_t c = 0; c < channels;) {
+      const bool wide = channels - c >= 32;
       const mve_pred16_t lanes = vctp8q(static_cast<uint32_t>(channels - c));
-      int8x16_t best = lo;
-      int32_t q = c;  // offsets from w.origin (no pointer past the input)
-      for (int32_t y = w.rows; y > 0; --y, q += w.row_skip) {
-        for (int32_t x = w.cols; x > 0; --x, q += channels) {
-          best = vmaxq_s8(best, vldrbq_z_s8(w.origin + q, lanes));
+      int8x16_t best0 = lo, best1 = lo;
+      const int8_t* at = w.origin + c;
+      if (wide) {
+        for (int32_t y = w.rows; y > 0; --y, at += w.row_skip) {
+          for (int32_t x = w.cols; x > 0; --x, at += channels) {
+            best0 = vmaxq_s8(best0, vldrbq_s8(at));
+            best1 = vmaxq_s8(best1, vldrbq_s8(at + 16));
+          }
+        }
+        vstrbq_s8(dst + c + 16, vminq_s8(best1, hi));
+      } else {
+        for (int32_t y = w.rows; y > 0; --y, at += w.row_skip) {
+          for (int32_t x = w.cols; x > 0; --x, at += channels) {
+            best0 = vmaxq_s8(best0, vldrbq_z_s8(at, lanes));
+          }
         }
       }
-      vstrbq_p_s8(dst + c, vminq_s8(best, hi), lanes);
+      vstrbq_p_s8(dst + c, vminq_s8(best0, hi), lanes);
+      c += wide ? 32 : 16;
     }
   });
 }
@@ -435,22 +440,21 @@ Status avg_pool_s8(const PoolParams& params, const Dims4& input_dims, Span<const
                    const Dims4& output_dims, Span<int8_t> output, Span<int8_t> scratch) {
   TE_RETURN_IF_ERROR(avg_pool_s8_check(params, input_dims, input, output_dims, output, scratch));
 #if defined(TE_POOL_FAST)
-  if (avg_pool_fast_ok(params, input_dims)) {
-    avg_pool_fast(params, input_dims, input.data(), output_dims, output.data());
-    return Status::kOk;
-  }
-#endif
-
+  avg_pool_fast(params, input_dims, input.data(), output_dims, output.data());
+#else
   pool(
       params, input_dims, input.data(), output_dims, output.data(), int32_t{0},
       [](int32_t sum, int8_t v) { return sum + v; },
       [](int32_t sum, int32_t count) {
-        // Rounded half away from zero (TFLite). In int64: with 2^24 positions of -128 the sum
-        // is INT32_MIN, and subtracting half the count would overflow int32.
-        const int64_t wide = sum;
-        return static_cast<int32_t>(wide > 0 ? (wide + count / 2) / count
-                                             : (wide - count / 2) / count);
+        // Rounded half away from zero (TFLite), on the magnitude in uint32: with 2^24 positions
+        // of -128 the sum is INT32_MIN, and |sum| + count / 2 = 2^31 + 2^23.
+        const uint32_t magnitude =
+            (sum < 0 ? 0u - static_cast<uint32_t>(sum) : static_cast<uint32_t>(sum)) +
+            static_cast<uint32_t>(count / 2);
+        const int32_t q = static_cast<int32_t>(magnitude / static_cast<uint32_t>(count));
+        return sum < 0 ? -q : q;
       });
+#endif
   return Status::kOk;
 }
 
@@ -464,12 +468,12 @@ Status max_pool_s8(const PoolParams& params, const Dims4& input_dims, Span<const
   TE_RETURN_IF_ERROR(max_pool_s8_check(params, input_dims, input, output_dims, output));
 #if defined(TE_POOL_FAST)
   max_pool_fast(params, input_dims, input.data(), output_dims, output.data());
-  return Status::kOk;
-#endif
+#else
   pool(
       params, input_dims, input.data(), output_dims, output.data(), int32_t{-128},
       [](int32_t max, int8_t v) { return v > max ? static_cast<int32_t>(v) : max; },
       [](int32_t max, int32_t /*count*/) { return max; });
+#endif
   return Status::kOk;
 }
 

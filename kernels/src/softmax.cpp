@@ -58,8 +58,8 @@ inline int32_t exp_on_negative_values(int32_t a) {
 // 1 / (1 + a) for a in [0, 1), both in Q0.31: three Newton-Raphson steps on the half
 // denominator (gemmlowp's one_over_one_plus_x_for_x_in_0_1).
 int32_t one_over_one_plus_x(int32_t a) {
-  const int64_t sum = static_cast<int64_t>(a) + INT32_MAX;  // (1 + a) in Q0.31, rounded half sum
-  const int32_t half_denominator = static_cast<int32_t>((sum + (sum >= 0 ? 1 : -1)) / 2);
+  // gemmlowp's rounding half sum of a and 1 (INT32_MAX): (a + INT32_MAX + 1) / 2 for a >= 0.
+  const int32_t half_denominator = (a >> 1) + (1 << 30);
   // Q2.29 constants: 48/17, -32/17 (the linear seed) and 1.0.
   constexpr int32_t k48Over17 = 1515870810;
   constexpr int32_t kMinus32Over17 = -1010580540;
@@ -100,23 +100,14 @@ inline int32x4_t exp_mve(int32x4_t a) {
       vrshrq_n_s32(vaddq_s32(vqrdmulhq_n_s32(vaddq_s32(x4_over_4, x3), kOneThird), x2), 1);
   int32x4_t result =
       vaddq_n_s32(vqrdmulhq_n_s32(vaddq_s32(x, higher), kExpMinusOneEighth), kExpMinusOneEighth);
-  // Bit 24 + k of r - a (-q in quarters) moved to the sign bit selects the factor exp(-2^k / 4).
-  const int32x4_t q = vsubq_s32(r, a);
-  const int32x4_t zero = vdupq_n_s32(0);
-  result =
-      vqrdmulhq_m_n_s32(result, result, kExpMinusPow2[0], vcmpltq_s32(vshlq_n_s32(q, 7), zero));
-  result =
-      vqrdmulhq_m_n_s32(result, result, kExpMinusPow2[1], vcmpltq_s32(vshlq_n_s32(q, 6), zero));
-  result =
-      vqrdmulhq_m_n_s32(result, result, kExpMinusPow2[2], vcmpltq_s32(vshlq_n_s32(q, 5), zero));
-  result =
-      vqrdmulhq_m_n_s32(result, result, kExpMinusPow2[3], vcmpltq_s32(vshlq_n_s32(q, 4), zero));
-  result =
-      vqrdmulhq_m_n_s32(result, result, kExpMinusPow2[4], vcmpltq_s32(vshlq_n_s32(q, 3), zero));
-  result =
-      vqrdmulhq_m_n_s32(result, result, kExpMinusPow2[5], vcmpltq_s32(vshlq_n_s32(q, 2), zero));
-  result =
-      vqrdmulhq_m_n_s32(result, result, kExpMinusPow2[6], vcmpltq_s32(vshlq_n_s32(q, 1), zero));
+  // Bit 24 + k of r - a (-q in quarters) selects the factor exp(-2^k / 4), applied in the
+  // reference's order: a loop (small at -Os, unrolled at -O3) that moves bit 24 + k to bit 24,
+  // then to the sign bit.
+  int32x4_t q = vsubq_s32(r, a);
+  for (int32_t k = 0; k < 7; ++k, q = vshrq_n_s32(q, 1)) {
+    result = vqrdmulhq_m_n_s32(result, result, kExpMinusPow2[k],
+                               vcmpltq_n_s32(vshlq_n_s32(q, 7), 0));
+  }
   return vpselq_s32(vdupq_n_s32(INT32_MAX), result, vcmpeqq_n_s32(a, 0));
 }
 
@@ -124,10 +115,11 @@ inline int32x4_t exp_of_diff_mve(int32x4_t diff, const SoftmaxParams& p) {
   return exp_mve(vqrdmulhq_n_s32(vshlq_r_s32(diff, p.input_left_shift), p.input_multiplier));
 }
 
+// The loops below are tail-predicated throughout (one body per loop; the predicate costs little
+// next to the exponentials).
 int32_t row_max(const int8_t* in, int32_t n) {
   int8_t max = -128;
-  for (; n >= 16; n -= 16, in += 16) max = vmaxvq_s8(max, vldrbq_s8(in));
-  if (n > 0) {
+  for (; n > 0; n -= 16, in += 16) {
     const mve_pred16_t lanes = vctp8q(static_cast<uint32_t>(n));
     max = vmaxvq_p_s8(max, vldrbq_z_s8(in, lanes), lanes);
   }
@@ -137,17 +129,11 @@ int32_t row_max(const int8_t* in, int32_t n) {
 int32_t exp_sum(const int8_t* in, int32_t n, int32_t max, const SoftmaxParams& params) {
   const SoftmaxParams p = params;
   int32_t sum = 0;
-  auto add4 = [&](int32x4_t diff, mve_pred16_t counted) {
-    sum = vaddvaq_p_s32(sum, vrshrq_n_s32(exp_of_diff_mve(diff, p), kAccumulationBits), counted);
-  };
-  for (; n >= 4; n -= 4, in += 4) {
-    const int32x4_t diff = vsubq_n_s32(vldrbq_s32(in), max);
-    add4(diff, vcmpgeq_n_s32(diff, p.diff_min));
-  }
-  if (n > 0) {
+  for (; n > 0; n -= 4, in += 4) {
     const mve_pred16_t lanes = vctp32q(static_cast<uint32_t>(n));
     const int32x4_t diff = vsubq_n_s32(vldrbq_z_s32(in, lanes), max);
-    add4(diff, vcmpgeq_m_n_s32(diff, p.diff_min, lanes));
+    sum = vaddvaq_p_s32(sum, vrshrq_n_s32(exp_of_diff_mve(diff, p), kAccumulationBits),
+                        vcmpgeq_m_n_s32(diff, p.diff_min, lanes));
   }
   return sum;
 }
@@ -156,18 +142,14 @@ void write_probabilities(const int8_t* in, int8_t* out, int32_t n, int32_t max,
                          const SoftmaxParams& params, const RowScale& rs) {
   const SoftmaxParams p = params;
   const int32_t scale = rs.scale, neg_shift = -rs.out_shift;
-  auto prob4 = [&](int32x4_t diff) {
+  for (; n > 0; n -= 4, in += 4, out += 4) {
+    const mve_pred16_t lanes = vctp32q(static_cast<uint32_t>(n));
+    const int32x4_t diff = vsubq_n_s32(vldrbq_z_s32(in, lanes), max);
     const int32x4_t e = exp_of_diff_mve(diff, p);
     const int32x4_t v = vsubq_n_s32(vrshlq_n_s32(vqrdmulhq_n_s32(e, scale), neg_shift), 128);
-    return vpselq_s32(vminq_s32(v, vdupq_n_s32(127)), vdupq_n_s32(-128),
-                      vcmpgeq_n_s32(diff, p.diff_min));
-  };
-  for (; n >= 4; n -= 4, in += 4, out += 4) {
-    vstrbq_s32(out, prob4(vsubq_n_s32(vldrbq_s32(in), max)));
-  }
-  if (n > 0) {
-    const mve_pred16_t lanes = vctp32q(static_cast<uint32_t>(n));
-    vstrbq_p_s32(out, prob4(vsubq_n_s32(vldrbq_z_s32(in, lanes), max)), lanes);
+    const int32x4_t prob = vpselq_s32(vminq_s32(v, vdupq_n_s32(127)), vdupq_n_s32(-128),
+                                      vcmpgeq_n_s32(diff, p.diff_min));
+    vstrbq_p_s32(out, prob, lanes);
   }
 }
 

@@ -970,6 +970,55 @@ void test_pooling_edges(int cases) {
   }
 }
 
+// Pooling over large windows: rows of more than 256 valid positions (the fast variants split
+// their 16-bit sums into column strips) and windows of up to 8192 positions (beyond what a 32-bit
+// reciprocal alone divides exactly), some with all inputs -128 or 127 for the extreme sums.
+void test_pooling_large(int cases) {
+  for (int i = 0; i < cases; ++i) {
+    Axis y{1, 1, 1, 1, 0, 1}, x{1, 1, 1, 1, 0, 1};
+    int32_t channels = 1;
+    if (i % 2 == 0) {  // wide: 257.. columns, 1..19 channels
+      channels = range(1, 19);
+      x.in = range(257, kBuffer / channels);
+      y.in = range(1, kBuffer / (channels * x.in));
+      x.filter = chance(50) ? x.in : range(200, x.in);
+      x.stride = range(1, 3);
+      y.filter = range(1, y.in);
+    } else {  // tall and wide: more than 5780 positions, one channel
+      x.in = range(60, 128);
+      y.in = range(5781 / x.in + 1, kBuffer / x.in);
+      x.filter = chance(50) ? x.in : range(x.in / 2, x.in);
+      y.filter = y.in;
+    }
+    x.out = (x.in - x.filter) / x.stride + 1;  // VALID padding
+    y.out = (y.in - y.filter) / y.stride + 1;
+    const tb::Dims in{1, y.in, x.in, channels};
+    const tb::Dims out{1, y.out, x.out, channels};
+    tb::PoolArgs a{y.filter, x.filter, y.stride, x.stride, 0, 0, 0, 0};
+    edge_activation(&a.act_min, &a.act_max);
+    fill(g_input, count_of(in));
+    if (chance(30))
+      std::memset(g_input, chance(50) ? -128 : 127, static_cast<size_t>(count_of(in)));
+    const bool average = chance(75);
+    tb::pool(average, a, in, g_input, out, g_expected);
+    const tk::PoolParams p{
+        a.filter_h, a.filter_w, a.stride_h, a.stride_w, 0, 0, {a.act_min, a.act_max}};
+    const tk::Dims4 in4 = dims4(in), out4 = dims4(out);
+    const tk::Span<const int8_t> input{g_input, static_cast<size_t>(count_of(in))};
+    const tk::Span<int8_t> output{g_actual, static_cast<size_t>(count_of(out))};
+    const int32_t scratch = tk::avg_pool_s8_scratch_size(in4, out4);
+    const tk::Status status = average ? tk::avg_pool_s8(p, in4, input, out4, output,
+                                                        {g_scratch, static_cast<size_t>(scratch)})
+                                      : tk::max_pool_s8(p, in4, input, out4, output);
+    char params[512];
+    std::snprintf(params, sizeof params, "in 1x%ldx%ldx%ld filter %ldx%ld stride %ld act %ld,%ld",
+                  (long)in.h, (long)in.w, (long)in.c, (long)a.filter_h, (long)a.filter_w,
+                  (long)a.stride_w, (long)a.act_min, (long)a.act_max);
+    compare(average ? "avg_pool_s8 (large)" : "max_pool_s8 (large)", i, status, count_of(out),
+            params);
+  }
+}
+
 // Softmax rows of 1..67 elements (every SIMD tail) and up to 4095, TFLite's parameters and the
 // extremes of diff_min; rows of equal values (the largest sums) and rows with one peak.
 void test_softmax(int cases) {
@@ -1112,6 +1161,7 @@ int main(int argc, char** argv) {
   test_layout(cases);
   test_elementwise_edges(cases);
   test_pooling_edges(cases);
+  test_pooling_large(cases / 10 + 4);
   test_softmax(cases);
   test_quantize(cases);
   std::printf("%d cases, %d failed\n", g_cases, g_failures);
