@@ -611,7 +611,9 @@ __attribute__((noinline)) void columns_mve(const MatmulArgs& a, int32_t c) {
       static_cast<int32_t>(static_cast<uint32_t>(a.depth) * static_cast<uint32_t>(a.lhs_offset) *
                            static_cast<uint32_t>(a.rhs_offset));
   const int8_t* w = a.rhs + c * a.depth;
-  for (; c < a.cols; c += 4, w += 4 * a.depth) tile_mve(a, sh, w, c, a.cols - c < 4 ? a.cols - c : 4);
+  for (; c < a.cols; c += 4, w += 4 * a.depth) {
+    tile_mve(a, sh, w, c, a.cols - c < 4 ? a.cols - c : 4);
+  }
 }
 
 void matmul_mve(const MatmulArgs& a) {

@@ -26,8 +26,9 @@ Range clip(int64_t start, int32_t filter, int32_t size) {
 }
 
 // Not inlined: the kernels' loops get the registers (and both checks share one copy).
-__attribute__((noinline)) Status check_pool(const PoolParams& p, const Dims4& input_dims, Span<const int8_t> input,
-                  const Dims4& output_dims, Span<int8_t> output) {
+__attribute__((noinline)) Status check_pool(const PoolParams& p, const Dims4& input_dims,
+                                            Span<const int8_t> input, const Dims4& output_dims,
+                                            Span<int8_t> output) {
   TE_CHECK(input.data() != nullptr && output.data() != nullptr, Status::kNullPointer);
   TE_CHECK(dims_positive(input_dims) && dims_positive(output_dims), Status::kBadShape);
   TE_CHECK(output_dims.n == input_dims.n && output_dims.c == input_dims.c, Status::kBadShape);
