@@ -690,6 +690,30 @@ void test_elementwise(int cases) {
   }
 }
 
+// One pooling case (average or max) on g_input against the textbook; `suffix` tells the test
+// the case comes from ("", " (edges)", " (large)").
+void run_pool_case(const char* suffix, int i, bool average, const tb::PoolArgs& a,
+                   const tb::Dims& in, const tb::Dims& out) {
+  tb::pool(average, a, in, g_input, out, g_expected);
+  const tk::PoolParams p{a.filter_h, a.filter_w, a.stride_h, a.stride_w, a.pad_h, a.pad_w,
+                         {a.act_min, a.act_max}};
+  const tk::Dims4 in4 = dims4(in), out4 = dims4(out);
+  const tk::Span<const int8_t> input{g_input, static_cast<size_t>(count_of(in))};
+  const tk::Span<int8_t> output{g_actual, static_cast<size_t>(count_of(out))};
+  const int32_t scratch = tk::avg_pool_s8_scratch_size(in4, out4);
+  const tk::Status status = average ? tk::avg_pool_s8(p, in4, input, out4, output,
+                                                      {g_scratch, static_cast<size_t>(scratch)})
+                                    : tk::max_pool_s8(p, in4, input, out4, output);
+  char name[64], params[512];
+  std::snprintf(name, sizeof name, "%s%s", average ? "avg_pool_s8" : "max_pool_s8", suffix);
+  std::snprintf(params, sizeof params,
+                "in %ldx%ldx%ldx%ld filter %ldx%ld stride %ld,%ld pad %ld,%ld act %ld,%ld",
+                (long)in.n, (long)in.h, (long)in.w, (long)in.c, (long)a.filter_h, (long)a.filter_w,
+                (long)a.stride_h, (long)a.stride_w, (long)a.pad_h, (long)a.pad_w, (long)a.act_min,
+                (long)a.act_max);
+  compare(name, i, status, count_of(out), params);
+}
+
 void test_pooling(int cases) {
   for (int i = 0; i < cases; ++i) {
     Axis y = random_axis(12, 5, 3, 1), x = random_axis(12, 5, 3, 1);
@@ -702,23 +726,7 @@ void test_pooling(int cases) {
     tb::PoolArgs a{y.filter, x.filter, y.stride, x.stride, y.pad, x.pad, 0, 0};
     random_activation(&a.act_min, &a.act_max);
     fill(g_input, count_of(in));
-    const bool average = chance(50);
-    tb::pool(average, a, in, g_input, out, g_expected);
-    const tk::PoolParams p{a.filter_h, a.filter_w, a.stride_h, a.stride_w, a.pad_h, a.pad_w,
-                           {a.act_min, a.act_max}};
-    const tk::Dims4 in4 = dims4(in), out4 = dims4(out);
-    const tk::Span<const int8_t> input{g_input, static_cast<size_t>(count_of(in))};
-    const tk::Span<int8_t> output{g_actual, static_cast<size_t>(count_of(out))};
-    const tk::Status status =
-        average ? tk::avg_pool_s8(p, in4, input, out4, output,
-                                  {g_scratch, static_cast<size_t>(tk::avg_pool_s8_scratch_size(in4, out4))})
-                : tk::max_pool_s8(p, in4, input, out4, output);
-    char params[512];
-    std::snprintf(params, sizeof params, "in %ldx%ldx%ldx%ld filter %ldx%ld stride %ld,%ld pad %ld,%ld",
-                  (long)in.n, (long)in.h, (long)in.w, (long)in.c, (long)a.filter_h,
-                  (long)a.filter_w, (long)a.stride_h, (long)a.stride_w, (long)a.pad_h,
-                  (long)a.pad_w);
-    compare(average ? "avg_pool_s8" : "max_pool_s8", i, status, count_of(out), params);
+    run_pool_case("", i, chance(50), a, in, out);
   }
 }
 
@@ -948,25 +956,7 @@ void test_pooling_edges(int cases) {
     fill(g_input, count_of(in));
     if (chance(10))
       std::memset(g_input, chance(50) ? -128 : 127, static_cast<size_t>(count_of(in)));
-    const bool average = chance(50);
-    tb::pool(average, a, in, g_input, out, g_expected);
-    const tk::PoolParams p{
-        a.filter_h, a.filter_w, a.stride_h, a.stride_w, a.pad_h, a.pad_w, {a.act_min, a.act_max}};
-    const tk::Dims4 in4 = dims4(in), out4 = dims4(out);
-    const tk::Span<const int8_t> input{g_input, static_cast<size_t>(count_of(in))};
-    const tk::Span<int8_t> output{g_actual, static_cast<size_t>(count_of(out))};
-    const int32_t scratch = tk::avg_pool_s8_scratch_size(in4, out4);
-    const tk::Status status = average ? tk::avg_pool_s8(p, in4, input, out4, output,
-                                                        {g_scratch, static_cast<size_t>(scratch)})
-                                      : tk::max_pool_s8(p, in4, input, out4, output);
-    char params[512];
-    std::snprintf(params, sizeof params,
-                  "in %ldx%ldx%ldx%ld filter %ldx%ld stride %ld,%ld pad %ld,%ld act %ld,%ld",
-                  (long)in.n, (long)in.h, (long)in.w, (long)in.c, (long)a.filter_h,
-                  (long)a.filter_w, (long)a.stride_h, (long)a.stride_w, (long)a.pad_h,
-                  (long)a.pad_w, (long)a.act_min, (long)a.act_max);
-    compare(average ? "avg_pool_s8 (edges)" : "max_pool_s8 (edges)", i, status, count_of(out),
-            params);
+    run_pool_case(" (edges)", i, chance(50), a, in, out);
   }
 }
 
@@ -999,23 +989,7 @@ void test_pooling_large(int cases) {
     fill(g_input, count_of(in));
     if (chance(30))
       std::memset(g_input, chance(50) ? -128 : 127, static_cast<size_t>(count_of(in)));
-    const bool average = chance(75);
-    tb::pool(average, a, in, g_input, out, g_expected);
-    const tk::PoolParams p{
-        a.filter_h, a.filter_w, a.stride_h, a.stride_w, 0, 0, {a.act_min, a.act_max}};
-    const tk::Dims4 in4 = dims4(in), out4 = dims4(out);
-    const tk::Span<const int8_t> input{g_input, static_cast<size_t>(count_of(in))};
-    const tk::Span<int8_t> output{g_actual, static_cast<size_t>(count_of(out))};
-    const int32_t scratch = tk::avg_pool_s8_scratch_size(in4, out4);
-    const tk::Status status = average ? tk::avg_pool_s8(p, in4, input, out4, output,
-                                                        {g_scratch, static_cast<size_t>(scratch)})
-                                      : tk::max_pool_s8(p, in4, input, out4, output);
-    char params[512];
-    std::snprintf(params, sizeof params, "in 1x%ldx%ldx%ld filter %ldx%ld stride %ld act %ld,%ld",
-                  (long)in.h, (long)in.w, (long)in.c, (long)a.filter_h, (long)a.filter_w,
-                  (long)a.stride_w, (long)a.act_min, (long)a.act_max);
-    compare(average ? "avg_pool_s8 (large)" : "max_pool_s8 (large)", i, status, count_of(out),
-            params);
+    run_pool_case(" (large)", i, chance(75), a, in, out);
   }
 }
 
