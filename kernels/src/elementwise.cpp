@@ -295,21 +295,35 @@ uint32_t splat4(int32_t v) {
   return (static_cast<uint32_t>(v) & 0xffu) * 0x01010101u;
 }
 
-// Runs of up to kAddChunk elements take two passes (the rescaled sums into a small stack
-// buffer, then the output stage): each pass needs only half of the constants, which then stay
-// in registers instead of being reloaded for every element.
+// With a rounded input, runs of up to kAddChunk elements take two passes (the rescaled sums into
+// a small stack buffer, then the output stage): each pass needs only half of the constants,
+// which then stay in registers instead of being reloaded for every element. Without, one pass
+// needs few enough (equal input scales, a common case: 15 instead of 18 instructions per
+// element on M4).
 constexpr int32_t kAddChunk = 32;
 
 void add_row(const int8_t* a, const int8_t* b, int8_t* out, int32_t n, const void* ctx) {
   const AddPlan q = *static_cast<const AddPlan*>(ctx);  // a local copy: fields in registers
-  const bool rounded = q.in2.r != 0;                    // loop-invariant
+  const bool rounded = q.in2.r != 0;
   const OutputStage o = q.out;
   const uint32_t lo4 = splat4(o.act_min), hi4 = splat4(o.act_max);
   const bool clamp = o.act_min != -128 || o.act_max != 127;
+  if (!rounded) {
+    int32_t i = 0;
+    for (; i <= n - 4; i += 4) {
+      int32_t y[4];
+      for (int k = 0; k < 4; ++k) y[k] = output_dsp(add_sum_dsp(a[i + k], b[i + k], q, false), o);
+      store4_dsp(out + i, y[0], y[1], y[2], y[3], clamp, lo4, hi4);
+    }
+    for (; i < n; ++i) {
+      out[i] = static_cast<int8_t>(clamp_act(output_dsp(add_sum_dsp(a[i], b[i], q, false), o), o));
+    }
+    return;
+  }
   int32_t sums[kAddChunk];
   for (int32_t base = 0; base < n; base += kAddChunk) {
     const int32_t m = n - base < kAddChunk ? n - base : kAddChunk;
-    for (int32_t i = 0; i < m; ++i) sums[i] = add_sum_dsp(a[base + i], b[base + i], q, rounded);
+    for (int32_t i = 0; i < m; ++i) sums[i] = add_sum_dsp(a[base + i], b[base + i], q, true);
     int8_t* dst = out + base;
     int32_t i = 0;
     for (; i <= m - 4; i += 4) {
