@@ -468,12 +468,12 @@ __attribute__((noinline)) void fc_rows_mve(const MatmulArgs& a, const int32_t* i
   register const int32_t* r1 asm("r1") = init;
   register int32_t r2 asm("r2") = tiles;
   register int32_t r3 asm("r3") = col0;
-  // Stack: [sp] the row's end of output, [sp, #4] x, [sp, #8] output offset, [sp, #24] rows
-  // left, [sp, #28] tiles, [sp, #32] init, [sp, #36] the first column's rhs row, [sp, #40] the
-  // output row, [sp, #44] &a, [sp, #48] the lhs row, [sp, #52] (-k) & 15, [sp, #60] r7 (the
-  // other words unused). q4 = shift, q5 = act_min, q6 = act_max, q7 = the multiplier.
+  // Stack: [sp] the row's end of output, [sp, #4] the lhs row, [sp, #8] output offset,
+  // [sp, #12] rows left, [sp, #16] tiles, [sp, #20] init, [sp, #24] the first column's rhs row,
+  // [sp, #28] the output row, [sp, #32] cols (the output row step), [sp, #36] (-k) & 15,
+  // [sp, #40] r7. q4 = shift, q5 = act_min, q6 = act_max, q7 = the multiplier.
 #define TE_FC_ROW_TOP          \
-  "ldr r7, [sp, #28]\n\t"      \
+  "ldr r7, [sp, #16]\n\t"      \
   "add r7, r5, r7, lsl #2\n\t" \
   "str r7, [sp]\n\t"
 #define TE_FC_TILE_TOP   \
@@ -492,7 +492,7 @@ __attribute__((noinline)) void fc_rows_mve(const MatmulArgs& a, const int32_t* i
   "vldrb.8 q0, [r8], #16\n\t" COL("r1", "r0") COL("r3", "r2") COL("r11", "r4") \
       COL("r12", "r6") "letp lr, " label                                       \
                        "b\n\t"                                                 \
-                       "ldr r7, [sp, #52]\n\t"                                 \
+                       "ldr r7, [sp, #36]\n\t"                                 \
                        "sub r1, r12, r7\n\t"                                   \
                        "vmov q2[2], q2[0], r0, r4\n\t"                         \
                        "vmov q2[3], q2[1], r2, r6\n\t"
@@ -510,28 +510,28 @@ __attribute__((noinline)) void fc_rows_mve(const MatmulArgs& a, const int32_t* i
   "bne " loop "\n\t"
   asm volatile(
       "push {r7}\n\t"
-      "sub sp, #60\n\t"
-      "str r1, [sp, #32]\n\t"
+      "sub sp, #40\n\t"
+      "str r1, [sp, #20]\n\t"
       "mov r10, r1\n\t"
-      "str r2, [sp, #28]\n\t"
+      "str r2, [sp, #16]\n\t"
       "ldr r9, [r0, #36]\n\t"
       "ldr r1, [r0, #4]\n\t"
       "mla r1, r3, r9, r1\n\t"
-      "str r1, [sp, #36]\n\t"
+      "str r1, [sp, #24]\n\t"
       "ldr r5, [r0, #24]\n\t"
       "add r5, r3\n\t"
-      "str r5, [sp, #40]\n\t"
-      "str r0, [sp, #44]\n\t"
+      "str r5, [sp, #28]\n\t"
+      "ldr r7, [r0, #32]\n\t"
+      "str r7, [sp, #32]\n\t"
       "ldr r7, [r0]\n\t"
       "str r7, [sp, #4]\n\t"
-      "str r7, [sp, #48]\n\t"
       "ldr r7, [r0, #28]\n\t"
-      "str r7, [sp, #24]\n\t"
+      "str r7, [sp, #12]\n\t"
       "ldr r7, [r0, #48]\n\t"
       "str r7, [sp, #8]\n\t"
       "rsb r7, r9, #0\n\t"
       "and r7, r7, #15\n\t"
-      "str r7, [sp, #52]\n\t"
+      "str r7, [sp, #36]\n\t"
       "ldr r7, [r0, #16]\n\t"
       "ldr r7, [r7]\n\t"
       "vdup.32 q4, r7\n\t"
@@ -545,25 +545,22 @@ __attribute__((noinline)) void fc_rows_mve(const MatmulArgs& a, const int32_t* i
       "10:\n\t" TE_FC_ROW_TOP
       "11:\n\t" TE_FC_TILE_TOP TE_FC_LOOP("12", TE_FC_COL)
       "vqrdmulh.s32 q2, q2, q7\n\t" TE_FC_STORE("11b")
-      "ldr r7, [sp, #24]\n\t"
+      "ldr r7, [sp, #12]\n\t"
       "subs r7, #1\n\t"
       "beq 90f\n\t"
-      "str r7, [sp, #24]\n\t"
+      "str r7, [sp, #12]\n\t"
       // The next row: its output and lhs; init and rhs from the start.
-      "ldr r7, [sp, #44]\n\t"
-      "ldr r7, [r7, #32]\n\t"
-      "ldr r5, [sp, #40]\n\t"
+      "ldrd r5, r7, [sp, #28]\n\t"
       "add r5, r7\n\t"
-      "str r5, [sp, #40]\n\t"
-      "ldr r8, [sp, #48]\n\t"
+      "str r5, [sp, #28]\n\t"
+      "ldr r8, [sp, #4]\n\t"
       "add r8, r9\n\t"
-      "str r8, [sp, #48]\n\t"
       "str r8, [sp, #4]\n\t"
-      "ldr r10, [sp, #32]\n\t"
-      "ldr r1, [sp, #36]\n\t"
+      "ldr r10, [sp, #20]\n\t"
+      "ldr r1, [sp, #24]\n\t"
       "b 10b\n"
       "90:\n\t"
-      "add sp, #60\n\t"
+      "add sp, #40\n\t"
       "pop {r7}"
       : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3)
       :
