@@ -43,10 +43,6 @@ bool conv_scratch(const Dims4& in, const Dims4& f, const Dims4& out, int32_t* by
   return true;
 }
 
-[[maybe_unused]] int8_t* align16(int8_t* p) {
-  return reinterpret_cast<int8_t*>((reinterpret_cast<uintptr_t>(p) + 15) & ~uintptr_t{15});
-}
-
 #if !defined(TE_MAC_DSP) && !defined(TE_MAC_MVE)
 // The reference: one output at a time.
 void conv_portable(const Conv2dParams& params, const PerChannelQuant& quant, const Dims4& in,
@@ -155,9 +151,8 @@ namespace dsp = detail::dsp;
   "smlad r2, r9, r5, r2\n\t"    \
   "smlad r3, r8, r6, r3\n\t"    \
   "smlad r3, r9, r7, r3\n\t"
-// The output stage of one accumulator (mac_dsp.h); the _POST form adds the output offset held
-// in r11 (records built without it) before saturating.
-#define TE_CONV_REQUANT(a) TE_DSP_REQUANT_SAT_ASM(a)
+// The output stage of one accumulator with records built without the output offset: mac_dsp.h's,
+// then the offset held in r11 added before saturating.
 #define TE_CONV_REQUANT_POST(a) \
   TE_DSP_REQUANT_ASM(a) "add " a ", " a ", r11\n\t" "ssat " a ", #8, " a "\n\t"
 struct DspConv {
@@ -327,7 +322,7 @@ struct DspTileJob {
 
 __attribute__((noinline)) void tiles_2x2_dsp(DspTileJob& job) {
   register DspTileJob* r0 asm("r0") = &job;
-  asm volatile(TE_CONV_TILES_ASM("", TE_CONV_REQUANT) : "+r"(r0) : : TE_CONV_TILES_CLOBBERS);
+  asm volatile(TE_CONV_TILES_ASM("", TE_DSP_REQUANT_SAT_ASM) : "+r"(r0) : : TE_CONV_TILES_CLOBBERS);
 }
 
 // The same with records built without the output offset (shifts past 23), added afterwards.
@@ -358,7 +353,7 @@ void conv_dsp(const Conv2dParams& p, const PerChannelQuant& quant, const Dims4& 
   d.k = f.h * f.w * f.c;
   d.full = d.k / 4, d.tail = d.k % 4;
   const int32_t groups4 = (d.k + 3) / 4;
-  d.cols = reinterpret_cast<uint32_t*>(align16(scratch));
+  d.cols = reinterpret_cast<uint32_t*>(detail::align16(scratch));
   d.stage = reinterpret_cast<int8_t*>(d.cols + 4 * groups4);
   dsp::Quant* table = reinterpret_cast<dsp::Quant*>(d.stage + 4 * groups4);
   // Records with the output offset inside when every channel allows it, else (a layer with
@@ -443,7 +438,6 @@ void conv_dsp(const Conv2dParams& p, const PerChannelQuant& quant, const Dims4& 
 }
 
 #undef TE_CONV_GROUP_FIXED
-#undef TE_CONV_REQUANT
 #undef TE_CONV_REQUANT_POST
 #undef TE_CONV_TILES_ASM
 #undef TE_CONV_TILES_CLOBBERS
@@ -558,7 +552,7 @@ void conv_mve(const Conv2dParams& p, const PerChannelQuant& quant, const Dims4& 
   const int32_t full_tiles = per_group / width, rest = per_group % width;
   const int32_t tiles = full_tiles + (rest > 0 ? 1 : 0);
   // Four im2col columns, then the tables.
-  int8_t* col0 = align16(scratch);
+  int8_t* col0 = detail::align16(scratch);
   mve::QuantTile* table = reinterpret_cast<mve::QuantTile*>(col0 + 4 * ((k + 15) & ~15));
   build_tables_mve(quant, filter, k, bias, p.input_offset, groups, per_group, width, table);
   const int32x4_t act_min = vdupq_n_s32(p.activation.min);

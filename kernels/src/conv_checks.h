@@ -46,4 +46,10 @@ inline bool scratch_bytes(int32_t values, int32_t per_value, int32_t channels, i
   return true;
 }
 
+// The first 16-byte boundary at or after p: the accelerated variants' scratch tables and
+// columns start there (scratch sizes include the 16 bytes this may skip).
+inline int8_t* align16(int8_t* p) {
+  return reinterpret_cast<int8_t*>((reinterpret_cast<uintptr_t>(p) + 15) & ~uintptr_t{15});
+}
+
 }  // namespace tinyexec::kernels::detail

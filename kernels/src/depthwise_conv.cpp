@@ -42,10 +42,6 @@ bool depthwise_scratch(const Dims4& f, int32_t* bytes) {
   return true;
 }
 
-[[maybe_unused]] int8_t* align16(int8_t* p) {
-  return reinterpret_cast<int8_t*>((reinterpret_cast<uintptr_t>(p) + 15) & ~uintptr_t{15});
-}
-
 // The reference: one output at a time.
 void depthwise_portable(const Conv2dParams& params, const PerChannelQuant& quant, const Dims4& in,
                         const int8_t* input, const Dims4& f, const int8_t* filter,
@@ -268,7 +264,7 @@ void depthwise_dsp(const Conv2dParams& p, const PerChannelQuant& quant, const Di
   const int32_t all_groups = (channels + 3) / 4;
   const int32_t taps = f.h * f.w;
   const int32_t words = block_words(taps);
-  uint32_t* blocks = reinterpret_cast<uint32_t*>(align16(scratch));
+  uint32_t* blocks = reinterpret_cast<uint32_t*>(detail::align16(scratch));
   bool all_fast = true;
   for (int32_t g = 0; g < all_groups; ++g) {
     uint32_t* block = blocks + g * words;
@@ -388,10 +384,10 @@ int32_t block_bytes_mve(int32_t taps) {
   "vqadd.s32 " q ", " q        \
   ", q6\n\t"                   \
   "vrshl.s32 " q ", " q ", q5\n\t"
-// Constants the assembly loops load into registers. packed: the output offset (low half, for
-// VQADD.S16), bit 16 any left shift, bit 17 a clamp narrower than int8 (window9_mve).
+// The output stage's constants. packed, for window9_mve: the output offset (low half, for
+// VQADD.S16), bit 16 any left shift, bit 17 a clamp narrower than int8.
 struct MveStage {
-  int32_t output_offset, act_min, act_max, any_left, packed;
+  int32_t output_offset, act_min, act_max, packed;
 };
 
 // A run of 3x3 windows for window9_mve: `pixels` >= 1 windows, window i's 9 tap addresses
@@ -435,7 +431,7 @@ __attribute__((noinline)) void window9_mve(const Window9Run* runs, int32_t count
       "str r7, [sp]\n\t"
       "ldr r7, [r12, #8]\n\t"
       "str r7, [sp, #4]\n\t"
-      "ldr lr, [r12, #16]\n"
+      "ldr lr, [r12, #12]\n"
       "8:\n\t"
       "ldm r0!, {r1, r3, r4, r6}\n\t"
       "str r6, [sp, #20]\n\t"
@@ -576,8 +572,9 @@ void depthwise_mve(const Conv2dParams& p, const PerChannelQuant& quant, const Di
   const int32_t groups = channels / 16, all_groups = (channels + 15) / 16;
   const int32_t taps = f.h * f.w;
   const int32_t block_bytes = block_bytes_mve(taps);
-  int8_t* blocks = align16(scratch);
-  MveStage st{p.output_offset, p.activation.min, p.activation.max, 0, 0};
+  int8_t* blocks = detail::align16(scratch);
+  MveStage st{p.output_offset, p.activation.min, p.activation.max, 0};
+  int32_t any_left = 0;
   // Fewer than 16 channels dividing 16 with stride 1 along x: one vector holds `pack`
   // neighbouring output pixels (their taps are contiguous in the input), so the block repeats
   // the channels across its lanes.
@@ -621,10 +618,10 @@ void depthwise_mve(const Conv2dParams& p, const PerChannelQuant& quant, const Di
       q[4 * v + l] = shift > 0 ? shift : 0;
       q[16 + 8 * v + l] = quant.multiplier[c];
       q[20 + 8 * v + l] = shift > 0 ? 0 : shift;
-      if (shift > 0) st.any_left = 1;
+      if (shift > 0) any_left = 1;
     }
   }
-  st.packed = (p.output_offset & 0xffff) | (st.any_left << 16) |
+  st.packed = (p.output_offset & 0xffff) | (any_left << 16) |
               (p.activation.min > -128 || p.activation.max < 127 ? 1 << 17 : 0);
   int8_t* pad_row = blocks + all_groups * block_bytes;
   mve::fill_bytes(pad_row, static_cast<int8_t>(-p.input_offset), 16 * all_groups);
